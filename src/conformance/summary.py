@@ -1,0 +1,31 @@
+"""The short human summary of one results document (no torch import)."""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from . import verdicts as V
+
+ORDER = (V.HOLDS, V.HOLDS_WITH_CAVEAT, V.OUTDATED, V.WRONG, V.FAILING, V.NOT_RUN, V.NO_SPEC)
+
+
+def _counts(counts: Dict[str, int]) -> str:
+    return ", ".join("%d %s" % (counts[k], k) for k in ORDER if counts.get(k))
+
+
+def render_summary(doc: Dict[str, Any]) -> str:
+    env = doc["environment"]
+    s = doc["summary"]
+    lines = [
+        "torch %s (python %s) on %s%s" % (
+            env["torch"], env["python"], ", ".join(env["devices"]) or "no device",
+            "; skipped: " + "; ".join("%s (%s)" % kv for kv in sorted(env.get("devices_skipped", {}).items()))
+            if env.get("devices_skipped") else ""),
+        "%d claims: %s" % (s["claims"], _counts(s["overall"])),
+    ]
+    for dev, counts in sorted(s["devices"].items()):
+        lines.append("  %-10s %s" % (dev, _counts(counts)))
+    failing = [c for c in doc["claims"].values() if c["status"] == V.FAILING]
+    for c in failing:
+        bad = [sp for sp in c["specs"] if sp["outcome"] == "failed"]
+        lines.append("FAILING %s: %s" % (c["id"], "; ".join("%s [%s] %s" % (b["name"], b["device"], b["message"] or "") for b in bad)))
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Ways to break torch on purpose, one (or more) per claim.
+
+Each entry takes pytest's ``monkeypatch`` and changes torch so that the claim's behaviour no
+longer holds. ``test_specs_can_fail.py`` applies each one and shows the claim's specs fail.
+Patches are surgical: they change the one behaviour and keep everything else working, so the
+spec fails by an assertion (it noticed), not by an incidental crash.
+"""
+import contextlib
+
+import torch
+
+BREAKAGES = {}
+
+
+def breaks(*claim_ids):
+    def register(fn):
+        for cid in claim_ids:
+            BREAKAGES[cid] = fn
+        return fn
+
+    return register
+
+
+_ORIG_BACKWARD = torch.Tensor.backward
+
+
+def _leaves(t):
+    """The leaf tensors (AccumulateGrad nodes) reachable from ``t``'s graph."""
+    out, stack, seen = [], [t.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if hasattr(node, "variable"):
+            out.append(node.variable)
+        stack.extend(n for n, _ in node.next_functions)
+    return out
+
+
+def _patch_backward(monkeypatch, change):
+    """Replace Tensor.backward by ``change(self, gradient, retain_graph, create_graph, inputs)``
+    returning the (possibly altered) arguments for the real backward, or None to skip it."""
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None, **extra):
+        args = change(self, gradient, retain_graph, create_graph, inputs, extra)
+        if args is not None:
+            return _ORIG_BACKWARD(self, *args)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+
+
+# ------------------------------------------------------------------------ Variable (§1 §5 §14)
+@breaks("variable.wraps-tensor")
+def no_grad_fn(monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "grad_fn", property(lambda self: None))
+
+
+@breaks("variable.is-tensor")
+def data_is_a_copy(monkeypatch):
+    base = torch._C.TensorBase.data
+    monkeypatch.setattr(torch.Tensor, "data", property(lambda self: base.__get__(self).clone()))
+
+
+@breaks("variable.volatile")
+def volatile_still_works(monkeypatch):
+    def variable(t, requires_grad=False, volatile=False):
+        out = t.detach().clone()
+        if volatile:  # the 0.3 semantics, silently
+            return out
+        return out.requires_grad_(requires_grad)
+
+    monkeypatch.setattr(torch.autograd, "Variable", variable)
+
+
+@breaks("autograd.no-grad-inherited")
+def no_grad_does_nothing(monkeypatch):
+    monkeypatch.setattr(torch, "no_grad", contextlib.nullcontext)
+
+
+# ------------------------------------------------------------------------ backward (§1 §4 §7)
+@breaks("autograd.scalar-backward")
+def backward_halves_the_gradient(monkeypatch):
+    def change(self, gradient, retain, create, inputs, extra):
+        gradient = torch.ones_like(self) if gradient is None else gradient
+        return gradient * 0.5, retain, create, inputs
+
+    _patch_backward(monkeypatch, change)
+
+
+@breaks("autograd.backward-all-leaves")
+def backward_forgets_one_leaf(monkeypatch):
+    def backward(self, *args, **kwargs):
+        leaves = _leaves(self)
+        _ORIG_BACKWARD(self, *args, **kwargs)
+        if leaves:
+            leaves[-1].grad = None
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+
+
+@breaks("autograd.nonscalar-needs-gradient")
+def backward_accepts_vectors(monkeypatch):
+    def change(self, gradient, retain, create, inputs, extra):
+        return (torch.ones_like(self) if gradient is None else gradient), retain, create, inputs
+
+    _patch_backward(monkeypatch, change)
+
+
+@breaks("autograd.vector-backward-weights")
+def backward_ignores_its_gradient(monkeypatch):
+    def change(self, gradient, retain, create, inputs, extra):
+        return torch.ones_like(self), retain, create, inputs
+
+    _patch_backward(monkeypatch, change)
+
+
+@breaks("autograd.grads-accumulate", "autograd.two-losses")
+def backward_overwrites_grads(monkeypatch):
+    def change(self, gradient, retain, create, inputs, extra):
+        for leaf in _leaves(self):
+            leaf.grad = None
+        return gradient, retain, create, inputs
+
+    _patch_backward(monkeypatch, change)
+
+
+@breaks("autograd.double-backward-error")
+def backward_always_retains(monkeypatch):
+    _patch_backward(monkeypatch, lambda self, g, r, c, i, e: (g, True, c, i))
+
+
+@breaks("autograd.retain-graph")
+def backward_never_retains(monkeypatch):
+    _patch_backward(monkeypatch, lambda self, g, r, c, i, e: (g, False, c, i))
+
+
+@breaks("autograd.retain-graph-default")
+def retain_ignores_create_graph(monkeypatch):
+    _patch_backward(monkeypatch, lambda self, g, r, c, i, e: (g, bool(r), c, i))
+
+
+@breaks("autograd.retain-variables")
+def retain_variables_accepted(monkeypatch):
+    def change(self, gradient, retain, create, inputs, extra):
+        if "retain_variables" in extra:
+            retain = extra.pop("retain_variables")
+        return gradient, retain, create, inputs
+
+    _patch_backward(monkeypatch, change)
+
+
+# ------------------------------------------------------------------------ detach (§6, §7)
+@breaks("autograd.detach-blocks-gradient", "nn.content-loss-module")
+def detach_is_identity(monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: self)
+
+
+@breaks("autograd.detach-inplace")
+def detach_inplace_does_nothing(monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "detach_", lambda self: self)

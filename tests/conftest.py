@@ -1,0 +1,48 @@
+"""Shared fixtures of the kit's own tests (the specs' fixtures live in conformance.plugin)."""
+import json
+import os
+
+import pytest
+
+from conformance.discover import SPECS_DIR, specs_by_claim
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _OnlyClaim:
+    """Inner-run plugin: keep the specs of one claim, on the CPU."""
+
+    def __init__(self, claim_id):
+        self.claim_id = claim_id
+
+    def pytest_collection_modifyitems(self, config, items):
+        keep, drop = [], []
+        for item in items:
+            mark = item.get_closest_marker("conformance_claim")
+            (keep if mark and mark.args[0] == self.claim_id else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture
+def run_claim(tmp_path, monkeypatch):
+    """Run one claim's specs in-process (torch stays imported, patches stay applied) and
+    return that claim's entry of the results file.
+
+    Plain ``pytest.main``, not pytester: pytester restores ``sys.modules`` afterwards, and torch
+    cannot re-import the submodules it loaded lazily (operator registration is global)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(claim_id):
+        files = sorted({os.path.join(SPECS_DIR, ref.split("::")[0]) for ref in specs_by_claim()[claim_id]})
+        out = tmp_path / ("%s.json" % claim_id)
+        pytest.main([
+            *files, "-c", os.path.join(SPECS_DIR, "pytest.ini"), "--rootdir", SPECS_DIR,
+            "--devices", "cpu", "-p", "no:cacheprovider", "--hypothesis-profile", "ci",
+            "--conformance-results", str(out), "-q", "-p", "no:randomly",
+        ], plugins=[_OnlyClaim(claim_id)])
+        with open(str(out)) as fh:
+            return json.load(fh)["claims"][claim_id]
+
+    return run

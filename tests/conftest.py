@@ -46,3 +46,26 @@ def run_claim(tmp_path, monkeypatch):
             return json.load(fh)["claims"][claim_id]
 
     return run
+
+
+class _Collector:
+    def __init__(self):
+        self.items = []
+
+    def pytest_collection_finish(self, session):
+        self.items = list(session.items)
+
+
+@pytest.fixture
+def collect_specs(tmp_path, monkeypatch):
+    """Collect (not run) every spec, in-process, and return the items."""
+    monkeypatch.chdir(tmp_path)
+
+    def collect(*extra):
+        collector = _Collector()
+        rc = pytest.main([SPECS_DIR, "-c", os.path.join(SPECS_DIR, "pytest.ini"), "--rootdir", SPECS_DIR,
+                          "-p", "no:cacheprovider", "--collect-only", "-q", *extra], plugins=[collector])
+        assert rc == 0, "collecting the specs failed (exit %s)" % rc
+        return collector.items
+
+    return collect

@@ -1,0 +1,93 @@
+"""Meta-tests of the claim registry and the spec inventory (no torch needed for most)."""
+import ast
+import os
+import re
+
+import pytest
+from packaging.version import Version
+
+from conformance import claims as registry
+from conformance import verdicts as V
+from conformance.discover import SPECS_DIR, spec_files, specs_by_claim
+from conformance.versions import in_range, parse_torch_version
+
+from conftest import REPO
+
+CLAIMS_MD = os.path.join(REPO, "..", "shared", "claims.md")
+
+
+def _claims_md_rows():
+    rows = {}
+    with open(CLAIMS_MD, encoding="utf-8") as fh:
+        for line in fh:
+            m = re.match(r"\|\s*`([a-z]+\.[a-z0-9-]+)`\s*\|\s*([\d, ]+)\s*\|", line)
+            if m:
+                rows[m.group(1)] = tuple(int(s) for s in m.group(2).replace(" ", "").split(","))
+    return rows
+
+
+@pytest.mark.skipif(not os.path.exists(CLAIMS_MD), reason="../shared/claims.md is not beside this checkout")
+def test_registry_has_exactly_the_ids_and_sections_of_claims_md():
+    rows = _claims_md_rows()
+    assert len(rows) == 43
+    assert {c.id: c.sections for c in registry.CLAIMS} == rows
+
+
+def test_registry_has_43_unique_ids():
+    ids = registry.ids()
+    assert len(ids) == len(set(ids)) == 43
+
+
+# Every claim must have exactly one expectation for every release the kit can meet.
+PROBE_VERSIONS = ["1.0.1", "1.4.0", "1.13.1", "2.0.0", "2.3.1", "2.4.0", "2.5.1", "2.6.0", "2.14.1",
+                  "2.16.0.dev20261101+cpu", "3.0.0"]
+
+
+@pytest.mark.parametrize("claim", registry.CLAIMS, ids=lambda c: c.id)
+def test_expectations_cover_every_release_exactly_once(claim):
+    for raw in PROBE_VERSIONS:
+        version = parse_torch_version(raw)
+        matching = [e for e in claim.expectations if in_range(version, e.versions)]
+        assert len(matching) == 1, "%s: %d expectations match torch %s" % (claim.id, len(matching), raw)
+
+
+@pytest.mark.parametrize("claim", registry.CLAIMS, ids=lambda c: c.id)
+def test_claim_records_are_complete(claim):
+    assert claim.statement and claim.sections and claim.area
+    for exp in claim.expectations:
+        assert exp.verdict in V.VERDICTS and exp.truth
+        if exp.verdict == V.OUTDATED:
+            assert exp.since, "an outdated verdict must say since when"
+        if exp.since:
+            Version(exp.since)
+        if exp.verdict != V.HOLDS or len(claim.expectations) > 1:
+            assert exp.evidence, "%s: a gate or non-holding verdict needs evidence" % claim.id
+
+
+def test_specs_only_name_registered_claims():
+    unknown = set(specs_by_claim()) - set(registry.ids())
+    assert not unknown
+
+
+def test_every_spec_cites_its_note_section():
+    """Specs read like the note: each @spec function has a docstring citing §N."""
+    for path in spec_files():
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any(
+                    isinstance(d, ast.Call) and getattr(d.func, "id", None) == "spec" for d in node.decorator_list):
+                doc = ast.get_docstring(node) or ""
+                assert re.search(r"§\d", doc), "%s::%s has no docstring citing §N" % (os.path.basename(path), node.name)
+
+
+def test_static_inventory_matches_what_pytest_collects(collect_specs):
+    """`conformance claims` reads decorators without importing; pytest must agree."""
+    collected = {}
+    for item in collect_specs():
+        mark = item.get_closest_marker("conformance_claim")
+        assert mark is not None, "%s has no claim" % item.nodeid
+        assert mark.args[0] in item.nodeid, "test ID %s does not carry its claim ID" % item.nodeid
+        collected.setdefault(mark.args[0], set()).add(item.originalname)
+    static = {cid: {ref.split("::")[1] for ref in refs} for cid, refs in specs_by_claim().items()}
+    assert collected == static

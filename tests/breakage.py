@@ -159,3 +159,133 @@ def detach_is_identity(monkeypatch):
 @breaks("autograd.detach-inplace")
 def detach_inplace_does_nothing(monkeypatch):
     monkeypatch.setattr(torch.Tensor, "detach_", lambda self: self)
+
+
+# ------------------------------------------------------------------------ training loop (§2 §4)
+@breaks("optim.crossentropy")
+def cross_entropy_off_by_ten_percent(monkeypatch):
+    orig = torch.nn.functional.cross_entropy
+    monkeypatch.setattr(torch.nn.functional, "cross_entropy", lambda *a, **k: orig(*a, **k) * 1.1)
+
+
+@breaks("optim.zero-grad")
+def zero_grad_does_nothing(monkeypatch):
+    monkeypatch.setattr(torch.optim.Optimizer, "zero_grad", lambda self, set_to_none=True: None)
+    monkeypatch.setattr(torch.nn.Module, "zero_grad", lambda self, set_to_none=True: None)
+
+
+BREAKAGES["optim.backward-fills-grads"] = backward_forgets_one_leaf
+
+
+@breaks("optim.sgd-momentum-step")
+def sgd_forgets_momentum(monkeypatch):
+    orig = torch.optim.SGD.step
+
+    def step(self, closure=None):
+        for group in self.param_groups:
+            group["momentum"] = 0.0
+        return orig(self, closure)
+
+    monkeypatch.setattr(torch.optim.SGD, "step", step)
+
+
+# ------------------------------------------------------------------------ serialization (§3)
+@breaks("serialize.state-dict")
+def load_state_dict_ignores_tensors(monkeypatch):
+    orig = torch.nn.Module.load_state_dict
+
+    def load(self, state_dict, strict=True, **kw):
+        return orig(self, {k: torch.zeros_like(v) for k, v in state_dict.items()}, strict=strict, **kw)
+
+    monkeypatch.setattr(torch.nn.Module, "load_state_dict", load)
+
+
+@breaks("serialize.whole-model")
+def load_trusts_every_pickle(monkeypatch):
+    orig = torch.load
+    monkeypatch.setattr(torch, "load", lambda f, *a, **k: orig(f, *a, **dict(k, weights_only=False)))
+
+
+# ------------------------------------------------------------------------ torch.max (§10)
+@breaks("reduce.max-dim0", "reduce.max-dim1")
+def max_returns_min(monkeypatch):
+    orig_min = torch.min
+    monkeypatch.setattr(torch, "max", lambda a, *args, **kw: orig_min(a, *args, **kw))
+
+
+@breaks("reduce.max-result-type")
+def max_returns_plain_tuple(monkeypatch):
+    orig = torch.max
+    monkeypatch.setattr(torch, "max", lambda a, *args, **kw: tuple(orig(a, *args, **kw)))
+
+
+@breaks("reduce.max-ties")
+def max_ties_pick_the_last(monkeypatch):
+    orig = torch.max
+
+    def last(a, dim=None, *args, **kw):
+        if dim is None:
+            return orig(a)
+        r = orig(a.flip(dim), dim, *args, **kw)
+        return torch.return_types.max((r.values, a.shape[dim] - 1 - r.indices))
+
+    monkeypatch.setattr(torch, "max", last)
+
+
+# ------------------------------------------------------------------------ scalars (§4 §11)
+@breaks("tensor.loss-data-index")
+def scalars_index_like_0_3(monkeypatch):
+    orig = torch.Tensor.__getitem__
+    monkeypatch.setattr(torch.Tensor, "__getitem__",
+                        lambda self, idx: self if (self.dim() == 0 and idx == 0) else orig(self, idx))
+
+
+@breaks("tensor.item")
+def item_returns_a_tensor(monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "item", lambda self: self.detach().clone().reshape(()))
+
+
+@breaks("autograd.accumulate-tensor-keeps-graph")
+def running_totals_detach(monkeypatch):
+    radd, iadd = torch.Tensor.__radd__, torch.Tensor.__iadd__
+    monkeypatch.setattr(torch.Tensor, "__radd__", lambda self, other: radd(self, other).detach())
+    monkeypatch.setattr(torch.Tensor, "__iadd__", lambda self, other: iadd(self.detach(), other))
+
+
+# ------------------------------------------------------------------------ shapes, style (§8 §9)
+@breaks("nn.conv-output-size")
+def conv_pads_one_more(monkeypatch):
+    orig = torch.nn.Conv2d._conv_forward
+
+    def forward(self, x, weight, bias):
+        return orig(self, torch.nn.functional.pad(x, (1, 1, 1, 1)), weight, bias)
+
+    monkeypatch.setattr(torch.nn.Conv2d, "_conv_forward", forward)
+
+
+@breaks("nn.net-flatten-size")
+def pools_round_up(monkeypatch):
+    orig = torch.nn.MaxPool2d.forward
+
+    def forward(self, x):
+        self.ceil_mode = True
+        return orig(self, x)
+
+    monkeypatch.setattr(torch.nn.MaxPool2d, "forward", forward)
+
+
+@breaks("style.gram-matrix")
+def matmul_one_percent_off(monkeypatch):
+    orig = torch.Tensor.__matmul__
+    monkeypatch.setattr(torch.Tensor, "__matmul__", lambda self, other: orig(self, other) * 1.01)
+
+
+# ------------------------------------------------------------------------ GAN (§15)
+@breaks("gan.discriminator-sigmoid")
+def sigmoid_is_identity(monkeypatch):
+    monkeypatch.setattr(torch.nn.Sigmoid, "forward", lambda self, x: torch.clamp(x, 1e-4, 10.0))
+
+
+@breaks("gan.generator-tanh")
+def tanh_is_sigmoid(monkeypatch):
+    monkeypatch.setattr(torch.nn.Tanh, "forward", lambda self, x: torch.sigmoid(x))

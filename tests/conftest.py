@@ -39,7 +39,7 @@ def run_claim(tmp_path, monkeypatch):
         out = tmp_path / ("%s.json" % claim_id)
         pytest.main([
             *files, "-c", os.path.join(SPECS_DIR, "pytest.ini"), "--rootdir", SPECS_DIR,
-            "--devices", "cpu", "-p", "no:cacheprovider", "--hypothesis-profile", "ci",
+            "--devices", "cpu", "-p", "no:cacheprovider", "--hypothesis-profile", "selftest",
             "--conformance-results", str(out), "-q", "-p", "no:randomly",
         ], plugins=[_OnlyClaim(claim_id)])
         with open(str(out)) as fh:

@@ -34,6 +34,11 @@ def _register_hypothesis_profiles() -> None:
     common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
     # ci: derandomized (same examples every run, so results of two releases compare), small.
     settings.register_profile("ci", derandomize=True, max_examples=12, database=None, print_blob=True, **common)
+    # selftest: the kit's own break-torch tests only need to see a failure, not a minimal one.
+    from hypothesis import Phase
+
+    settings.register_profile("selftest", derandomize=True, max_examples=12, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate], **common)
     # dev: random search with more examples, for local bug hunting.
     settings.register_profile("dev", max_examples=60, **common)
 

@@ -90,8 +90,10 @@ class ClaimContext:
         if actual is None or expected is None:
             self.check(actual is None and expected is None, what, expected=expected, seen=actual)
             return
-        a = torch.as_tensor(actual).detach().cpu().double()
-        e = torch.as_tensor(expected).detach().cpu().double()
+        def as64(v):  # Python numbers straight to float64, not through float32
+            return v.detach().cpu().double() if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
+
+        a, e = as64(actual), as64(expected)
         ok = a.shape == e.shape and bool(torch.allclose(a, e, rtol=rtol, atol=atol, equal_nan=False))
         if not ok:
             diff = (a - e).abs().max().item() if a.shape == e.shape else "shape %s vs %s" % (tuple(a.shape), tuple(e.shape))
@@ -112,7 +114,8 @@ class ClaimContext:
             if match is not None and not re.search(match, str(exc)):
                 self.check(False, "message of %s" % type(exc).__name__, expected="matches /%s/" % match, seen=str(exc))
             return
-        self.check(False, "an error is raised", expected=exc_type.__name__, seen="no exception")
+        names = "/".join(t.__name__ for t in (exc_type if isinstance(exc_type, tuple) else (exc_type,)))
+        self.check(False, "an error is raised", expected=names, seen="no exception")
 
     @contextmanager
     def warnings(self, record: Optional[str] = None) -> Iterator[List[warnings.WarningMessage]]:

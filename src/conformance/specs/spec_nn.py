@@ -1,0 +1,116 @@
+"""Shapes and style features (notes §8, §9): the Gram matrix, the conv output-size formula,
+and the flatten size of the note's three-block network."""
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from conformance.testing import spec
+
+# ------------------------------------------------------------------------------------- §8
+
+
+def _gram_by_channel_pairs(features):
+    """Entry (i, j): multiply channel i and channel j element by element and add up."""
+    c = features.shape[0]
+    out = torch.empty(c, c, dtype=features.dtype, device=features.device)
+    for i in range(c):
+        for j in range(c):
+            out[i, j] = (features[i] * features[j]).sum()
+    return out
+
+
+def _gram_by_product(features):
+    """Flatten each channel to a row: F is C x (M*N), and the Gram matrix is F F^T."""
+    f = features.reshape(features.shape[0], -1)
+    return f @ f.t()
+
+
+@spec("style.gram-matrix")
+@given(c=st.integers(1, 6), m=st.integers(1, 6), n=st.integers(1, 6), seed=st.integers(0, 10 ** 6))
+def test_gram_matrix_two_ways_agree(claim, device, c, m, n, seed):
+    """§8: the Gram matrix of a C x M x N feature map built channel pair by channel pair equals
+    F F^T with F the map reshaped to C x (M*N); it is symmetric and positive semi-definite."""
+    gen = torch.Generator().manual_seed(seed)
+    features = torch.randn(c, m, n, generator=gen, dtype=torch.float64).to(device)
+    by_pairs, by_product = _gram_by_channel_pairs(features), _gram_by_product(features)
+    claim.check(tuple(by_product.shape) == (c, c), "the Gram matrix is C x C", (c, c), tuple(by_product.shape))
+    claim.close(by_product, by_pairs, "F F^T vs channel-pair sums", rtol=1e-10, atol=1e-10)
+    claim.close(by_product, by_product.t(), "symmetry", rtol=0, atol=1e-12)
+    smallest = torch.linalg.eigvalsh(by_product.cpu()).min().item() if hasattr(torch, "linalg") else \
+        torch.symeig(by_product.cpu())[0].min().item()
+    scale = max(1.0, by_product.abs().max().item())
+    claim.check(smallest >= -1e-9 * scale, "positive semi-definite", ">= 0", smallest)
+
+
+# ------------------------------------------------------------------------------------- §9
+
+
+def _note_formula(w, f, p, s, d=1):
+    """(W - F + 2P)/S + 1, rounded down, with the dilated kernel extent D*(F-1)+1 as F."""
+    extent = d * (f - 1) + 1
+    return (w - extent + 2 * p) // s + 1
+
+
+@spec("nn.conv-output-size")
+@given(w=st.integers(1, 40), f=st.integers(1, 7), p=st.integers(0, 3), s=st.integers(1, 4), d=st.integers(1, 3))
+def test_output_size_formula_for_conv_and_pool(claim, device, w, f, p, s, d):
+    """§9: a layer's output size is (W - F + 2P)/S + 1 rounded down, for Conv2d and MaxPool2d,
+    with random input size, kernel, stride, padding and dilation; too small an input is an error."""
+    expected = _note_formula(w, f, p, s, d)
+    x = torch.randn(1, 1, w, w, device=device)
+    conv = torch.nn.Conv2d(1, 1, f, stride=s, padding=p, dilation=d).to(device)
+    if expected >= 1:
+        got = conv(x).shape[-1]
+        claim.check(got == expected, "Conv2d output size for W=%d F=%d P=%d S=%d D=%d" % (w, f, p, s, d), expected, got)
+    else:
+        with claim.raises(RuntimeError):
+            conv(x)
+    assume(p <= f // 2 and expected >= 1)  # MaxPool2d only allows padding up to half the kernel
+    got = torch.nn.MaxPool2d(f, stride=s, padding=p, dilation=d)(x).shape[-1]
+    claim.check(got == expected, "MaxPool2d output size for W=%d F=%d P=%d S=%d D=%d" % (w, f, p, s, d), expected, got)
+
+
+@spec("nn.conv-output-size")
+def test_kernel3_padding1_stride1_keeps_the_size(claim, device):
+    """§9: with F=3, P=1, S=1 the formula gives W back: the convolution keeps the size."""
+    conv = torch.nn.Conv2d(2, 2, 3, 1, 1).to(device)
+    sizes = {w: conv(torch.randn(1, 2, w, w, device=device)).shape[-1] for w in (1, 2, 3, 7, 28, 33)}
+    claim.check(all(w == out for w, out in sizes.items()), "size kept for every W", "W", sizes)
+
+
+class NoteNet(torch.nn.Module):
+    """The §9 network: three blocks of 3x3 conv (padding 1) + ReLU + 2x2 max-pool, then
+    Linear(64*3*3, 128), ReLU, Linear(128, 10)."""
+
+    def __init__(self):
+        super().__init__()
+
+        def block(cin, cout):
+            return torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 3, 1, 1), torch.nn.ReLU(), torch.nn.MaxPool2d(2))
+
+        self.features = torch.nn.Sequential(block(3, 32), block(32, 64), block(64, 64))
+        self.dense = torch.nn.Sequential(torch.nn.Linear(64 * 3 * 3, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.dense(self.features(x).reshape(x.shape[0], -1))
+
+
+@spec("nn.net-flatten-size")
+def test_which_inputs_fit_the_note_network(claim, device):
+    """§9: the note reads 64*3*3 as 'the feature map is 3x3, the convolutions keep the size, so
+    the input must be 3x3'. The pools halve the size three times: exactly the square inputs
+    24..31 end as 3x3 maps; a 3x3 input cannot even pass the pools."""
+    net = NoteNet().to(device).eval()
+    works, errors = [], {}
+    with torch.no_grad():
+        for w in range(1, 41):
+            try:
+                out = net(torch.randn(1, 3, w, w, device=device))
+                works.append(w)
+                claim.check(tuple(out.shape) == (1, 10), "output shape for %dx%d" % (w, w), (1, 10), tuple(out.shape))
+            except RuntimeError as err:
+                errors[w] = str(err).splitlines()[0]
+    claim.observe("working_input_sizes", works)
+    claim.observe("error_for_3x3", errors.get(3))
+    claim.check(works == list(range(24, 32)), "the square inputs that fit Linear(64*3*3, ...)", "24..31", works)
+    claim.check(3 in errors, "a 3x3 input fails", "an error", "it ran")

@@ -1,0 +1,98 @@
+"""torch.max over a dimension (note §10): values, indices, the result type, and ties."""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.testing import spec
+
+
+def _unique_matrix(rows, cols, seed):
+    """Distinct values (a shuffled range, scaled), so 'the' maximum is well defined."""
+    rng = np.random.RandomState(seed)
+    return (rng.permutation(rows * cols).reshape(rows, cols) - rows * cols / 2.0) / 7.0
+
+
+def _check_against_numpy(claim, a, dim, device):
+    t = torch.tensor(a, dtype=torch.float32, device=device)
+    values, indices = torch.max(t, dim)
+    claim.close(values, a.max(axis=dim), "torch.max(a, %d) values vs numpy max" % dim)
+    claim.check(indices.cpu().tolist() == a.argmax(axis=dim).tolist(), "torch.max(a, %d) indices" % dim,
+                a.argmax(axis=dim).tolist(), indices.cpu().tolist())
+
+
+@spec("reduce.max-dim0")
+@given(rows=st.integers(1, 7), cols=st.integers(1, 7), seed=st.integers(0, 10 ** 6))
+def test_max_over_dim0_gives_column_maxima_and_row_indices(claim, device, rows, cols, seed):
+    """§10: torch.max(a, 0) gives each column's maximum and the row where it sits."""
+    _check_against_numpy(claim, _unique_matrix(rows, cols, seed), 0, device)
+
+
+@spec("reduce.max-dim1")
+@given(rows=st.integers(1, 7), cols=st.integers(1, 7), seed=st.integers(0, 10 ** 6))
+def test_max_over_dim1_gives_row_maxima_and_column_indices(claim, device, rows, cols, seed):
+    """§10: torch.max(a, 1) gives each row's maximum and the column where it sits."""
+    _check_against_numpy(claim, _unique_matrix(rows, cols, seed), 1, device)
+
+
+@spec("reduce.max-dim1")
+def test_max_dim1_index_is_the_predicted_label(claim, device):
+    """§10: for rows of class scores (labels counted from 0), torch.max(scores, 1)[1] is the
+    predicted label of each row; the note's own 3x3 example gives [0, 0, 1]."""
+    note_example = torch.tensor([[0.3856, -0.7356, 0.0876], [0.9246, -0.9074, 0.4152], [0.7600, 1.1790, -0.8748]],
+                                device=device)
+    result = torch.max(note_example, 1)
+    claim.close(result[0], [0.3856, 0.9246, 1.1790], "row maxima of the note's example")
+    claim.check(result[1].cpu().tolist() == [0, 0, 1], "labels of the note's example", [0, 0, 1], result[1].tolist())
+    scores = torch.tensor(_unique_matrix(16, 10, 3), dtype=torch.float32, device=device)
+    labels = torch.max(scores, 1)[1]
+    claim.check(labels.dtype == torch.int64, "labels are int64 (as class targets are)", torch.int64, labels.dtype)
+    claim.check(torch.equal(labels, scores.argmax(1)), "[1] equals argmax over classes", scores.argmax(1), labels)
+
+
+@spec("reduce.max-result-type")
+def test_max_result_is_a_named_pair(claim, device):
+    """§10: the note prints the result as a pair (values, indices). It is a named tuple with
+    .values and .indices that still unpacks and indexes like a pair."""
+    a = torch.tensor([[1.0, 5.0], [7.0, 2.0]], device=device)
+    result = torch.max(a, 1)
+    name = claim.observe("type", "%s.%s" % (type(result).__module__, type(result).__name__))
+    claim.observe("fields", [f for f in ("values", "indices") if hasattr(result, f)])
+    claim.check(name == "torch.return_types.max", "the result type", "torch.return_types.max", name)
+    claim.check(isinstance(result, tuple) and len(result) == 2, "it is a pair", "a 2-tuple", result)
+    values, indices = result
+    claim.check(result.values is values and result.indices is indices, ".values/.indices are the pair's items",
+                True, False)
+    claim.check(indices.cpu().tolist() == [1, 0], "indices of the example", [1, 0], indices.tolist())
+
+
+TIES = [[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [0.0, 0.0, 5.0, 5.0]]
+
+
+def _first_max(rows):
+    return [row.index(max(row)) for row in rows]
+
+
+@spec("reduce.max-ties")
+def test_max_ties_return_the_first_index(claim, device):
+    """§10 (implied): with equal maxima in a row, the index of the first one comes back, on
+    every device (recorded per device)."""
+    t = torch.tensor(TIES, device=device)
+    got = claim.observe("indices", torch.max(t, 1).indices.cpu().tolist())
+    claim.check(got == _first_max(TIES), "tie-breaking in torch.max(a, 1)", _first_max(TIES), got)
+    long_row = torch.zeros(1, 1000, device=device)
+    long_row[0, 7::3] = 1.0  # many equal maxima, long enough for vectorised/parallel kernels
+    got = claim.observe("long_row_index", torch.max(long_row, 1).indices.item())
+    claim.check(got == 7, "first of many tied maxima in a long row", 7, got)
+
+
+@spec("reduce.max-ties")
+@pytest.mark.needs_devices("cpu", "cuda")
+def test_max_ties_agree_between_cpu_and_cuda(claim):
+    """§10 (implied): CPU and CUDA pick the same index among tied maxima."""
+    rng = np.random.RandomState(0)
+    a = torch.tensor(rng.randint(0, 3, size=(64, 257)).astype(np.float32))
+    cpu, cuda = torch.max(a, 1), torch.max(a.cuda(), 1)
+    claim.observe("disagreements", int((cpu.indices != cuda.indices.cpu()).sum()))
+    claim.check(torch.equal(cpu.indices, cuda.indices.cpu()), "CPU and CUDA tie-breaking agree", cpu.indices, cuda.indices)

@@ -1,0 +1,130 @@
+"""Saving and loading models (note §3): state_dict versus the whole pickled model."""
+import inspect
+import pickle
+import sys
+import types
+
+import torch
+
+from conformance.testing import spec
+
+
+class TinyNet(torch.nn.Module):
+    """Importable at load time (module-level class in an installed module)."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Linear(4, 3)
+        self.head = torch.nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+class TinyNetWithExtra(TinyNet):
+    def __init__(self):
+        super().__init__()
+        self.extra = torch.nn.Linear(2, 2)
+
+
+class SameNamesOtherClass(torch.nn.Module):
+    """A different class with the same parameter names and shapes."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Linear(4, 3)
+        self.head = torch.nn.Linear(3, 2)
+
+
+def _same_parameters(claim, a, b, what):
+    sa, sb = a.state_dict(), b.state_dict()
+    for name, tensor in sa.items():
+        claim.check(name in sb and torch.equal(tensor.cpu(), sb[name].cpu()), "%s: %s identical" % (what, name),
+                    "equal tensors", "missing or different")
+
+
+@spec("serialize.state-dict")
+def test_state_dict_round_trip_and_flexible_loads(claim, device, tmp_path):
+    """§3: saving only the state_dict and loading it into a freshly built model restores every
+    parameter; it also loads into another class with the same parameter names, and partially
+    with strict=False (the flexibility the note mentions)."""
+    torch.manual_seed(1)
+    model = TinyNet().to(device)
+    path = str(tmp_path / "weights.pt")
+    torch.save(model.state_dict(), path)
+    fresh = TinyNet().to(device)
+    fresh.load_state_dict(torch.load(path))
+    _same_parameters(claim, model, fresh, "fresh model")
+    x = torch.randn(2, 4, device=device)
+    claim.close(fresh(x), model(x), "outputs of the reloaded model")
+
+    other = SameNamesOtherClass().to(device)
+    other.load_state_dict(torch.load(path))
+    _same_parameters(claim, model, other, "other class, same names")
+
+    bigger = TinyNetWithExtra().to(device)
+    report = bigger.load_state_dict(torch.load(path), strict=False)
+    claim.observe("strict_false_missing", sorted(report.missing_keys))
+    claim.check(sorted(report.missing_keys) == ["extra.bias", "extra.weight"], "strict=False reports the missing keys",
+                ["extra.bias", "extra.weight"], report.missing_keys)
+    _same_parameters(claim, model, bigger, "partial load")
+    with claim.raises(RuntimeError, match=r"[Mm]issing key", record="strict_true_error"):
+        TinyNetWithExtra().load_state_dict(torch.load(path))
+
+
+def _has_weights_only():
+    return "weights_only" in inspect.signature(torch.load).parameters
+
+
+@spec("serialize.whole-model")
+def test_whole_model_pickle_round_trip(claim, device, tmp_path):
+    """§3: torch.save(model, PATH) then torch.load(PATH). Plain torch.load works silently up to
+    2.3, warns in 2.4-2.5 and refuses from 2.6 (weights_only=True became the default);
+    torch.load(PATH, weights_only=False) still returns the model."""
+    torch.manual_seed(2)
+    model = TinyNet().to(device)
+    path = str(tmp_path / "model.pt")
+    torch.save(model, path)
+    if claim.expects("refuses"):
+        with claim.warnings(record="plain_load_warnings"):
+            with claim.raises(pickle.UnpicklingError, match=r"[Ww]eights only load failed", record="plain_load_error"):
+                torch.load(path)
+    else:
+        with claim.warnings(record="plain_load_warnings") as caught:
+            loaded = torch.load(path)
+        about = [w for w in caught if "weights_only" in str(w.message)]
+        if claim.expects("warns"):
+            claim.check(about and all(issubclass(w.category, FutureWarning) for w in about),
+                        "plain torch.load warns about weights_only", "a FutureWarning", [str(w.message) for w in caught])
+        else:
+            claim.check(not about, "plain torch.load loads silently", "no weights_only warning", [str(w.message) for w in about])
+        claim.check(isinstance(loaded, TinyNet), "torch.load returns the model", "TinyNet", type(loaded))
+    if _has_weights_only():
+        loaded = torch.load(path, weights_only=False)
+        claim.check(type(loaded) is TinyNet, "torch.load(weights_only=False) returns the model", "TinyNet", type(loaded))
+        _same_parameters(claim, model, loaded, "whole-model reload")
+
+
+@spec("serialize.whole-model")
+def test_whole_model_needs_its_class_at_load_time(claim, device, tmp_path):
+    """§3 (its cost): a pickled model stores a reference to its class, not its code; loading
+    where the class cannot be imported fails."""
+    module = types.ModuleType("conformance_vanishing_module")
+
+    class Vanishing(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(2, 2)
+
+    Vanishing.__module__ = module.__name__
+    Vanishing.__qualname__ = "Vanishing"
+    module.Vanishing = Vanishing
+    sys.modules[module.__name__] = module
+    path = str(tmp_path / "vanishing.pt")
+    try:
+        torch.save(Vanishing().to(device), path)
+    finally:
+        del sys.modules[module.__name__]
+    kwargs = {"weights_only": False} if _has_weights_only() else {}
+    with claim.raises((ModuleNotFoundError, AttributeError, ImportError), record="missing_class_error"):
+        torch.load(path, **kwargs)

@@ -26,12 +26,12 @@ _ORIG_BACKWARD = torch.Tensor.backward
 
 def _leaves(t):
     """The leaf tensors (AccumulateGrad nodes) reachable from ``t``'s graph."""
-    out, stack, seen = [], [t.grad_fn], set()
+    out, stack, seen = [], [t.grad_fn], {}  # id -> node: holding the node keeps ids unique
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
             continue
-        seen.add(id(node))
+        seen[id(node)] = node
         if hasattr(node, "variable"):
             out.append(node.variable)
         stack.extend(n for n, _ in node.next_functions)
@@ -289,3 +289,64 @@ def sigmoid_is_identity(monkeypatch):
 @breaks("gan.generator-tanh")
 def tanh_is_sigmoid(monkeypatch):
     monkeypatch.setattr(torch.nn.Tanh, "forward", lambda self, x: torch.sigmoid(x))
+
+
+# ------------------------------------------------------------------------ data (§12 §13 §16)
+@breaks("data.dataset-protocol")
+def dataset_getitem_returns_none(monkeypatch):
+    monkeypatch.setattr(torch.utils.data.Dataset, "__getitem__", lambda self, i: None)
+
+
+@breaks("data.getitem-types")
+def default_collate_keeps_lists(monkeypatch):
+    import torch.utils.data._utils.collate as collate
+
+    monkeypatch.setattr(collate, "default_collate", lambda batch: list(batch))
+
+
+@breaks("data.dataloader-batches")
+def batches_always_drop_the_last(monkeypatch):
+    orig = torch.utils.data.BatchSampler.__iter__
+
+    def iterate(self):
+        for batch in orig(self):
+            if len(batch) == self.batch_size:
+                yield batch
+
+    monkeypatch.setattr(torch.utils.data.BatchSampler, "__iter__", iterate)
+
+
+@breaks("data.dataloader-shuffle")
+def shuffle_does_nothing(monkeypatch):
+    monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(range(len(self.data_source))))
+
+
+@breaks("data.dataloader-workers")
+def workers_report_no_worker_info(monkeypatch):
+    monkeypatch.setattr(torch.utils.data, "get_worker_info", lambda: None)
+
+
+@breaks("data.collate-fn")
+def collate_fn_ignored(monkeypatch):
+    orig = torch.utils.data.DataLoader.__init__
+
+    def init(self, *args, **kwargs):
+        kwargs.pop("collate_fn", None)
+        orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.utils.data.DataLoader, "__init__", init)
+
+
+@breaks("data.mnist-style-dataset")
+def fromarray_makes_rgb(monkeypatch):
+    from PIL import Image
+
+    orig = Image.fromarray
+    monkeypatch.setattr(Image, "fromarray", lambda arr, mode=None: orig(arr).convert("RGB"))
+
+
+@breaks("data.torchvision-mnist")
+def mnist_never_finds_its_files(monkeypatch):
+    from torchvision.datasets import MNIST
+
+    monkeypatch.setattr(MNIST, "_check_exists", lambda self: False)

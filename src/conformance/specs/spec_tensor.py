@@ -44,12 +44,12 @@ def _graph_size(tensor):
     """Autograd nodes reachable from a tensor's grad_fn."""
     if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
         return 0
-    seen, stack = set(), [tensor.grad_fn]
+    seen, stack = {}, [tensor.grad_fn]  # id -> node: holding the node keeps ids unique
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
             continue
-        seen.add(id(node))
+        seen[id(node)] = node
         stack.extend(n for n, _ in node.next_functions)
     return len(seen)
 

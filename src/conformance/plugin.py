@@ -195,8 +195,13 @@ class Session:
         if path:
             from .results import save
 
+            from .report import render_run
+
             save(doc, path)
-            terminalreporter.write_line("results written to %s" % path)
+            page = os.path.splitext(path)[0] + ".md"
+            with open(page, "w", encoding="utf-8") as fh:
+                fh.write(render_run(doc))
+            terminalreporter.write_line("results written to %s (report: %s)" % (path, page))
 
     # -- building the results document ---------------------------------------------------------
     def build(self) -> Dict[str, Any]:

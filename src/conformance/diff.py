@@ -1,0 +1,164 @@
+"""The upgrade gate: compare a candidate run with a base run (results files only).
+
+Exit status: 0 no breaking change, 1 breaking changes, 2 unusable input (one-line reason).
+
+Breaking: a spec that passed now fails; a claim whose verdict got worse (holds -> outdated,
+...); a claim verified on the base that the candidate could not check (coverage lost).
+Informational: changed observations (a new warning, a reworded message, another type name),
+improved verdicts, claims or specs that only one side has, and waived breaking changes.
+
+A waiver file (JSON list of {"claim", "reason", "expires": "YYYY-MM-DD"}) turns a claim's
+breaking changes into informational ones until it expires; expired waivers are reported and
+do not apply.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from . import verdicts as V
+from .history import claim_word, observation_changes, observations, show, spec_index
+
+
+class DiffInputError(ValueError):
+    """Unusable input; the message is one line."""
+
+
+@dataclass
+class Change:
+    claim: str
+    kind: str  # short label
+    detail: str
+    breaking: bool
+    waived_by: Optional[str] = None
+
+
+@dataclass
+class DiffResult:
+    base: Dict[str, Any]
+    candidate: Dict[str, Any]
+    changes: List[Change] = field(default_factory=list)
+    expired_waivers: List[Dict[str, str]] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> List[Change]:
+        return [c for c in self.changes if c.breaking and not c.waived_by]
+
+    @property
+    def informational(self) -> List[Change]:
+        return [c for c in self.changes if not c.breaking or c.waived_by]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.breaking else 0
+
+
+def check_compatible(base: Dict[str, Any], cand: Dict[str, Any]) -> None:
+    if base["kit_version"] != cand["kit_version"]:
+        raise DiffInputError("results come from different kit versions (%s vs %s): run both with the same kit"
+                             % (base["kit_version"], cand["kit_version"]))
+    common = set(base["environment"]["devices"]) & set(cand["environment"]["devices"])
+    if not common:
+        raise DiffInputError("the runs share no device (base %s, candidate %s): nothing to compare"
+                             % (base["environment"]["devices"] or "none", cand["environment"]["devices"] or "none"))
+
+
+def load_waivers(path: str, today: _dt.date):
+    """(active {claim: waiver}, expired [waiver])."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise DiffInputError("%s: no such waiver file" % path) from None
+    except json.JSONDecodeError as err:
+        raise DiffInputError("%s: corrupt waiver JSON (%s at line %d)" % (path, err.msg, err.lineno)) from None
+    if isinstance(data, dict):
+        data = data.get("waivers")
+    if not isinstance(data, list):
+        raise DiffInputError("%s: expected a list of waivers" % path)
+    active, expired = {}, []
+    for i, w in enumerate(data):
+        if not isinstance(w, dict) or not all(isinstance(w.get(k), str) and w.get(k) for k in ("claim", "reason", "expires")):
+            raise DiffInputError("%s: waiver %d needs non-empty 'claim', 'reason' and 'expires'" % (path, i))
+        try:
+            expires = _dt.date.fromisoformat(w["expires"])
+        except ValueError:
+            raise DiffInputError("%s: waiver %d: expires %r is not a YYYY-MM-DD date" % (path, i, w["expires"])) from None
+        (expired.append(w) if expires < today else active.__setitem__(w["claim"], w))
+    return active, expired
+
+
+def diff(base: Dict[str, Any], cand: Dict[str, Any], waivers: Optional[Dict[str, Dict[str, str]]] = None,
+         expired: Optional[List[Dict[str, str]]] = None) -> DiffResult:
+    check_compatible(base, cand)
+    result = DiffResult(base, cand, expired_waivers=list(expired or []))
+    common_devices = set(base["environment"]["devices"]) & set(cand["environment"]["devices"])
+    for cid in sorted(set(base["claims"]) | set(cand["claims"])):
+        a, b = base["claims"].get(cid), cand["claims"].get(cid)
+        if a is None or b is None:
+            result.changes.append(Change(cid, "only in %s" % ("candidate" if a is None else "base"), "", False))
+            continue
+        result.changes.extend(_claim_changes(cid, a, b, common_devices))
+    for change in result.changes:
+        if change.breaking and waivers and change.claim in waivers:
+            w = waivers[change.claim]
+            change.waived_by = "%s (until %s)" % (w["reason"], w["expires"])
+    return result
+
+
+def _claim_changes(cid: str, a: Dict[str, Any], b: Dict[str, Any], devices) -> List[Change]:
+    out = []
+    wa, wb = claim_word(a), claim_word(b)
+    if wa != wb:
+        if a["status"] == V.PASSED and b["status"] == V.FAILING:
+            out.append(Change(cid, "now failing", "%s → %s" % (wa, wb), True))
+        elif a["status"] == V.PASSED and b["status"] in (V.NOT_RUN, V.NO_SPEC):
+            reasons = "; ".join(b.get("skip_reasons") or []) or "not run"
+            out.append(Change(cid, "coverage lost", "%s → %s (%s)" % (wa, wb, reasons), True))
+        elif a["status"] == V.PASSED and b["status"] == V.PASSED:
+            worse = V.VERDICT_RANK[b["verdict"]] > V.VERDICT_RANK[a["verdict"]]
+            truth = (b.get("expectation") or {}).get("truth", "")
+            out.append(Change(cid, "verdict worse" if worse else "verdict better", "%s → %s: %s" % (wa, wb, truth), worse))
+        else:
+            out.append(Change(cid, "status", "%s → %s" % (wa, wb), False))
+    sa, sb = spec_index(a), spec_index(b)
+    for key in sorted(set(sa) & set(sb)):
+        if key[1] not in devices and key[1] not in ("any",) and "+" not in key[1]:
+            continue
+        if sa[key]["outcome"] == "passed" and sb[key]["outcome"] == "failed":
+            out.append(Change(cid, "spec now fails", "`%s` [%s]: %s" % (key[0], key[1], show(sb[key].get("message") or "", 300)), True))
+    for k, before, after in observation_changes(observations(a), observations(b)):
+        if before is None or after is None:
+            continue  # a spec that ran on one side only: covered by the outcome checks
+        out.append(Change(cid, "observed", "`%s`: `%s` → `%s`" % (k, show(before, 300), show(after, 300)), False))
+    return out
+
+
+def render_markdown(result: DiffResult) -> str:
+    be, ce = result.base["environment"], result.candidate["environment"]
+    head = "## torch-conformance diff: torch %s → %s" % (be["torch"], ce["torch"])
+    verdict = ("**%d breaking change(s)**" % len(result.breaking)) if result.breaking else "**No breaking change.**"
+    lines = [head, "", verdict + " %d informational." % len(result.informational), ""]
+    if result.breaking:
+        lines += ["### Breaking", "", "| claim | change | detail |", "|---|---|---|"]
+        lines += ["| `%s` | %s | %s |" % (c.claim, c.kind, c.detail.replace("|", "\\|")) for c in result.breaking]
+        lines.append("")
+    if result.informational:
+        lines += ["### Informational", "", "| claim | change | detail |", "|---|---|---|"]
+        for c in result.informational:
+            kind = "%s (waived: %s)" % (c.kind, c.waived_by) if c.waived_by else c.kind
+            lines.append("| `%s` | %s | %s |" % (c.claim, kind, c.detail.replace("|", "\\|")))
+        lines.append("")
+    if result.expired_waivers:
+        lines += ["### Expired waivers (not applied)", ""]
+        lines += ["- `%s`: %s (expired %s)" % (w["claim"], w["reason"], w["expires"]) for w in result.expired_waivers]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def today() -> _dt.date:
+    fixed = os.environ.get("CONFORMANCE_TODAY")  # for reproducible tests of waiver expiry
+    return _dt.date.fromisoformat(fixed) if fixed else _dt.date.today()

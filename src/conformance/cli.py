@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if argv and argv[0] == "run":
+    if argv and argv[0] in ("run", "bench"):
         args, rest = parser.parse_known_args(argv)
         if rest and rest[0] == "--":
             rest = rest[1:]
@@ -135,7 +135,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             return cmd_run(args, rest)
         from . import commands
 
-        return commands.dispatch(args)
+        return commands.dispatch(args, rest)
     except CLIError as err:
         print("conformance: error: %s" % err, file=sys.stderr)
         return 2

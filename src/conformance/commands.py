@@ -17,6 +17,24 @@ def add_parsers(sub) -> None:
     p.add_argument("--waivers", metavar="FILE", help="JSON list of {claim, reason, expires} accepting changes")
     p.add_argument("--output", metavar="FILE", help="also write the Markdown to FILE")
 
+    p = sub.add_parser("bench", allow_abbrev=False,
+                       help="time the hot paths with pytest-benchmark; other options go to pytest")
+    p.add_argument("--output", metavar="PATH", help="bench file (default reports/bench/local-torch-<version>.json)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads, fixed for the run (default 1)")
+    p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all available)")
+    p.add_argument("--smoke", action="store_true", help="run each benchmark once, untimed (proves they run)")
+    p.add_argument("--label", help="label stored in the bench file")
+
+    p = sub.add_parser("bench-report", help="table (Markdown) and plot (PNG) of bench files across releases")
+    p.add_argument("bench", nargs="+", metavar="BENCH.json")
+    p.add_argument("--out", default=os.path.join("reports", "bench"), metavar="DIR")
+    p.add_argument("--baseline", metavar="RELEASE", help="release the ratios refer to (default: the oldest)")
+
+    p = sub.add_parser("bench-diff", help="speed gate: slower than --threshold beyond noise (exit 0/1/2)")
+    p.add_argument("base", metavar="BASE.json")
+    p.add_argument("candidate", metavar="CANDIDATE.json")
+    p.add_argument("--threshold", type=float, default=0.2, help="relative slow-down that counts (default 0.2)")
+
 
 def _fail(message: str):
     from .cli import CLIError
@@ -63,5 +81,92 @@ def cmd_diff(args) -> int:
     return result.exit_code
 
 
-def dispatch(args) -> int:
-    return {"report": cmd_report, "diff": cmd_diff}[args.command](args)
+def cmd_bench(args, pytest_args) -> int:
+    import json
+    import tempfile
+
+    try:
+        import torch
+    except Exception as err:
+        _fail("cannot import torch in this environment (%s)" % type(err).__name__)
+    try:
+        import pytest_benchmark  # noqa: F401
+    except ImportError:
+        _fail("pytest-benchmark is not installed: pip install 'torch-conformance[bench]'")
+    import pytest
+
+    from .bench import BENCH_DIR, compact, save_bench
+    from .devices import DeviceError, selection_from
+    from .plugin import environment
+    from .versions import VersionError, parse_torch_version
+
+    if args.threads < 1:
+        _fail("--threads must be at least 1")
+    try:
+        version = parse_torch_version(torch.__version__)
+        selection_from(args.devices)
+    except (VersionError, DeviceError) as err:
+        _fail(str(err))
+    out = args.output or os.path.join("reports", "bench", "local-torch-%s.json" % version.raw.replace("+", "_"))
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw_path = os.path.join(tmp, "raw.json")
+        argv = [BENCH_DIR, "-c", os.path.join(BENCH_DIR, "pytest.ini"), "--rootdir", BENCH_DIR,
+                "-p", "no:cacheprovider", "--benchmark-json", raw_path, "-q"]
+        argv += ["--benchmark-disable"] if args.smoke else [
+            "--benchmark-min-rounds", "7", "--benchmark-max-time", "0.5", "--benchmark-warmup", "on",
+            "--benchmark-warmup-iterations", "3", "--benchmark-columns", "median,iqr,rounds"]
+        if args.devices:
+            argv += ["--devices", args.devices]
+        rc = int(pytest.main(argv + pytest_args))
+        if rc == 5:
+            _fail("no benchmark was collected or selected")
+        if rc != 0 or args.smoke:  # smoke mode times nothing, so there is no bench file to write
+            if args.smoke and rc == 0:
+                print("bench smoke: every benchmark ran once (no timings recorded)")
+            return rc
+        with open(raw_path) as fh:
+            raw = json.load(fh)
+    env = environment()
+    env["label"] = args.label
+    save_bench(compact(raw, env, args.threads), out)
+    print("bench file written to %s" % out)
+    return 0
+
+
+def cmd_bench_report(args) -> int:
+    from .bench import BenchError, load, plot, render_table
+
+    try:
+        docs = [load(p) for p in args.bench]
+        table = render_table(docs, args.baseline)
+    except BenchError as err:
+        _fail(str(err))
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "README.md"), "w", encoding="utf-8") as fh:
+        fh.write(table)
+    plot(docs, os.path.join(args.out, "hotpaths.png"))
+    print("bench report: %d releases -> %s (table) and %s (plot)" % (
+        len(docs), os.path.join(args.out, "README.md"), os.path.join(args.out, "hotpaths.png")))
+    return 0
+
+
+def cmd_bench_diff(args) -> int:
+    from .bench import BenchError, load, render_speed_diff, speed_diff
+
+    if args.threshold <= 0:
+        _fail("--threshold must be positive")
+    try:
+        base, cand = load(args.base), load(args.candidate)
+        slow, rows = speed_diff(base, cand, args.threshold)
+    except BenchError as err:
+        _fail(str(err))
+    sys.stdout.write(render_speed_diff(base, cand, slow, rows, args.threshold) + "\n")
+    return 1 if slow else 0
+
+
+def dispatch(args, rest=()) -> int:
+    if args.command == "bench":
+        return cmd_bench(args, list(rest))
+    return {"report": cmd_report, "diff": cmd_diff, "bench-report": cmd_bench_report,
+            "bench-diff": cmd_bench_diff}[args.command](args)

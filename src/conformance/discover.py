@@ -25,9 +25,8 @@ def _claim_of(decorator: ast.expr):
     if name != "spec" or not decorator.args:
         return None
     arg = decorator.args[0]
-    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-        return arg.value
-    return None
+    value = getattr(arg, "value", getattr(arg, "s", None))  # ast.Str on Python 3.7
+    return value if isinstance(value, str) else None
 
 
 def specs_by_claim(directory: str = SPECS_DIR) -> Dict[str, List[str]]:

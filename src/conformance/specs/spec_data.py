@@ -264,8 +264,7 @@ def test_note_mnist_dataset_on_a_small_stored_file(claim, tmp_path):
     """§13: the note's Dataset gives mode-'L' PIL images and targets, applying transforms when
     given; its hard-coded length says 60000 even when the stored file holds 5 images, so
     indexing past the real size fails."""
-    pil = pytest.importorskip("PIL", reason="Pillow is not installed")
-    claim.observe("pillow", pil.__version__)
+    pytest.importorskip("PIL", reason="Pillow is not installed")
     rng = np.random.RandomState(0)
     images = torch.from_numpy(rng.randint(0, 256, size=(5, 28, 28)).astype(np.uint8))
     labels = torch.tensor([3, 1, 4, 1, 5])
@@ -344,8 +343,7 @@ def test_torchvision_mnist_uses_files_already_under_root(claim, tmp_path, no_net
     """§16: with the data already under root, MNIST(root, download=True) loads it without any
     network access. root is the folder that contains MNIST/, not the data folder itself.
     Images are mode-'L' PIL images; ToTensor gives 1x28x28 floats in [0, 1]."""
-    torchvision = pytest.importorskip("torchvision", reason="torchvision is not installed")
-    claim.observe("torchvision", torchvision.__version__)
+    pytest.importorskip("torchvision", reason="torchvision is not installed")
     from torchvision import transforms
     from torchvision.datasets import MNIST
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the notes' hot paths; run with `conformance bench`."""

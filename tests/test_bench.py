@@ -1,0 +1,93 @@
+"""Benchmarks: smoke run, the harness against torch.utils.benchmark, report/plot and the gate."""
+import json
+
+import pytest
+import torch
+
+from conformance.benchmarks.bench_hotpaths import timed
+from conformance.cli import main
+
+
+def test_every_benchmark_runs_in_smoke_mode(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "--smoke", "--devices", "cpu", "-p", "no:warnings"]) == 0
+    assert "every benchmark ran once" in capsys.readouterr().out
+
+
+CASES = {
+    "max_over_dim": lambda: (lambda s: (lambda: torch.max(s, 1)))(torch.randn(2048, 1000)),
+    "gram_product": lambda: (lambda f: (lambda: f @ f.t()))(torch.randn(64, 4096)),
+    "conv_forward": lambda: (lambda c, x: (lambda: c(x)))(torch.nn.Conv2d(8, 16, 3), torch.randn(8, 8, 64, 64)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_harness_median_agrees_with_torch_utils_benchmark(benchmark, case):
+    """The kit's timing (pytest-benchmark through timed()) and torch.utils.benchmark.Timer agree
+    within 15% on the same callable, one thread each, measured back to back."""
+    from torch.utils.benchmark import Timer
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        fn = CASES[case]()
+        timed(benchmark, "cpu", fn)
+        kit = benchmark.stats.stats.median
+        ref = Timer(stmt="fn()", globals={"fn": fn}, num_threads=1).blocked_autorange(min_run_time=0.5).median
+        gap = abs(kit - ref) / ref
+        assert gap < 0.15, "kit median %.3g s vs Timer median %.3g s: %.0f%% apart" % (kit, ref, gap * 100)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _bench_doc(torch_version, medians, iqr=0.0001, threads=1):
+    return {"schema": "torch-conformance/bench", "schema_version": 1,
+            "environment": {"torch": torch_version, "torch_release": torch_version, "python": "3.11.7"},
+            "threads": threads,
+            "benchmarks": [{"id": "%s[cpu]" % k, "path": k, "device": "cpu", "median": v, "iqr": iqr,
+                            "q1": v - iqr / 2, "q3": v + iqr / 2, "mean": v, "min": v, "rounds": 10, "info": {}}
+                           for k, v in medians.items()]}
+
+
+def _write(tmp_path, name, doc):
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def test_bench_report_table_and_plot(tmp_path, capsys):
+    a = _write(tmp_path, "a.json", _bench_doc("2.5.1", {"max_over_dim": 0.004, "detach": 1e-6}))
+    b = _write(tmp_path, "b.json", _bench_doc("2.10.0", {"max_over_dim": 0.006, "detach": 1e-6}))
+    out = tmp_path / "out"
+    assert main(["bench-report", b, a, "--out", str(out)]) == 0
+    table = (out / "README.md").read_text()
+    assert "| max_over_dim | cpu | 4 ms [100 µs] | 6 ms [100 µs] ×1.50 |" in table
+    png = (out / "hotpaths.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+@pytest.mark.parametrize("cand_median, iqr, expected", [
+    (0.0050, 0.0001, 1),   # 25% slower, beyond noise: regression
+    (0.0046, 0.0001, 0),   # 15% slower: under the threshold
+    (0.0050, 0.0020, 0),   # 25% slower but within the noise of the runs
+    (0.0030, 0.0001, 0),   # faster
+])
+def test_speed_gate(tmp_path, capsys, cand_median, iqr, expected):
+    base = _write(tmp_path, "base.json", _bench_doc("2.5.1", {"max_over_dim": 0.004}, iqr=iqr))
+    cand = _write(tmp_path, "cand.json", _bench_doc("2.6.0", {"max_over_dim": cand_median}, iqr=iqr))
+    assert main(["bench-diff", base, cand]) == expected
+    assert ("🐢 regression" in capsys.readouterr().out) == bool(expected)
+
+
+def test_speed_gate_bad_input(tmp_path, capsys):
+    good = _write(tmp_path, "g.json", _bench_doc("2.5.1", {"x": 1.0}))
+    other_threads = _write(tmp_path, "t.json", _bench_doc("2.6.0", {"x": 1.0}, threads=4))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema": "torch-conformance/bench"')
+    for argv, needle in [(["bench-diff", good, str(broken)], "corrupt"),
+                         (["bench-diff", good, str(tmp_path / "none.json")], "no such bench file"),
+                         (["bench-diff", good, other_threads], "different thread counts"),
+                         (["bench-report", good, "--baseline", "9.9"], "baseline release 9.9")]:
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("conformance: error:") and needle in err and "\n" not in err, err

@@ -1,0 +1,35 @@
+"""The CI workflow that fans the matrix out: valid for actionlint, and in step with tox.ini."""
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+WORKFLOW = os.path.join(REPO, ".github", "workflows", "matrix.yml")
+
+
+def _actionlint():
+    here = os.path.join(os.path.dirname(sys.executable), "actionlint")
+    return here if os.path.exists(here) else shutil.which("actionlint")
+
+
+@pytest.mark.skipif(not (sys.platform == "linux" and platform.machine() == "x86_64"),
+                    reason="the actionlint wheel used here exists for Linux x86_64 only")
+def test_workflow_passes_actionlint():
+    tool = _actionlint()
+    assert tool, "actionlint is missing: it comes with pip install -e '.[test]'"
+    proc = subprocess.run([tool, WORKFLOW], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflow_runs_every_python311_release_of_tox():
+    with open(os.path.join(REPO, "tox.ini")) as fh:
+        tox_matrix = re.search(r"^    matrix = (.*)$", fh.read(), re.M).group(1).replace(" ", "").split(",")
+    with open(WORKFLOW) as fh:
+        workflow_envs = re.findall(r"\{env: (torch[\d.]+), python: \"3\.11\"\}", fh.read())
+    assert workflow_envs == tox_matrix

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Run tox environments one at a time and free each one's disk afterwards (CUDA builds of
-# torch take 3-6 GB per environment). Usage: scripts/matrix.sh matrix|old|oldest|ENV...
-# Results land in reports/results/<env>.json; regenerate the report after with
-#   conformance report reports/results/*.json
+# Run tox environments one at a time and free each release's disk afterwards (CUDA builds of
+# torch take 3-6 GB per environment). Usage: scripts/matrix.sh LABEL|ENV...
+# with LABEL one of matrix, old, oldest, bench (see tox.ini). torchX and benchX share one
+# environment, so "torch2.6 bench2.6" installs torch 2.6 once.
+# Results land in reports/results/<env>.json (bench: reports/bench/); then regenerate with
+#   conformance report reports/results/*.json   /   conformance bench-report reports/bench/*.json
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOX=${TOX:-tox}
@@ -15,21 +17,26 @@ fi
 envs=()
 for arg in "$@"; do
     case "$arg" in
-        matrix|old|oldest) mapfile -t more < <(sed -n "s/^    $arg = //p" tox.ini | tr ',' '\n' | tr -d ' ');
-                           envs+=("${more[@]}") ;;
+        matrix|old|oldest|bench) mapfile -t more < <(sed -n "s/^    $arg = //p" tox.ini | tr ',' '\n' | tr -d ' ');
+                                 envs+=("${more[@]}") ;;
         *) envs+=("$arg") ;;
     esac
 done
-[ ${#envs[@]} -gt 0 ] || { echo "usage: $0 matrix|old|oldest|ENV..." >&2; exit 2; }
+[ ${#envs[@]} -gt 0 ] || { echo "usage: $0 matrix|old|oldest|bench|ENV..." >&2; exit 2; }
+release() { local e=$1; e=${e#torch}; echo "${e#bench}"; }
 status=0
 start=$(date +%s)
-for env in "${envs[@]}"; do
+for i in "${!envs[@]}"; do
+    env=${envs[$i]}
     t0=$(date +%s)
     echo "=== [$env] $(date -u +%H:%M:%S)"
     "$TOX" -e "$env" -- -q -p no:warnings; rc=$?
     echo "=== [$env] exit $rc after $(( $(date +%s) - t0 ))s"
     [ $rc -eq 0 ] || status=1
-    [ "${KEEP_ENVS:-0}" = 1 ] || rm -rf ".tox/$env"
+    next=${envs[$((i + 1))]:-}
+    if [ "${KEEP_ENVS:-0}" != 1 ] && { [ -z "$next" ] || [ "$(release "$next")" != "$(release "$env")" ]; }; then
+        rm -rf ".tox/torch$(release "$env")" ".tox/$env"
+    fi
 done
-echo "=== matrix of ${#envs[@]} environments took $(( $(date +%s) - start ))s"
+echo "=== ${#envs[@]} environments took $(( $(date +%s) - start ))s"
 exit $status

@@ -8,6 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOX=${TOX:-tox}
+WORK=${TOX_WORKDIR:-.tox}  # a separate work dir lets two matrix.sh runs go side by side
 command -v "$TOX" >/dev/null 2>&1 || { echo "matrix.sh: '$TOX' not found: pip install tox (or set TOX=path/to/tox)" >&2; exit 2; }
 if command -v pyenv >/dev/null 2>&1; then
     # let pyenv's shims find every installed Python (python3.8, python3.7) for tox
@@ -30,12 +31,12 @@ for i in "${!envs[@]}"; do
     env=${envs[$i]}
     t0=$(date +%s)
     echo "=== [$env] $(date -u +%H:%M:%S)"
-    "$TOX" -e "$env" -- -q -p no:warnings; rc=$?
+    "$TOX" --workdir "$WORK" -e "$env" -- -q -p no:warnings; rc=$?
     echo "=== [$env] exit $rc after $(( $(date +%s) - t0 ))s"
     [ $rc -eq 0 ] || status=1
     next=${envs[$((i + 1))]:-}
     if [ "${KEEP_ENVS:-0}" != 1 ] && { [ -z "$next" ] || [ "$(release "$next")" != "$(release "$env")" ]; }; then
-        rm -rf ".tox/torch$(release "$env")" ".tox/$env"
+        rm -rf "$WORK/torch$(release "$env")" "$WORK/$env"
     fi
 done
 echo "=== ${#envs[@]} environments took $(( $(date +%s) - start ))s"

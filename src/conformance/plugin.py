@@ -23,7 +23,7 @@ from .testing import ClaimContext
 
 TORCH_VERSION_ENV = "CONFORMANCE_TORCH_VERSION"  # judge torch as this version (debugging gates)
 
-_CTX = pytest.StashKey[ClaimContext]() if hasattr(pytest, "StashKey") else None
+_CTX = pytest.StashKey[ClaimContext]()  # pytest >= 7
 
 
 def _register_hypothesis_profiles() -> None:

@@ -303,8 +303,21 @@ CLAIMS: Tuple[Claim, ...] = (
         "reduce.max-ties", (10,),
         "(implied) The index returned is that of 'the' maximum; which one comes back when a row "
         "has several equal maxima?",
-        _always(V.HOLDS_WITH_CAVEAT, "On ties the index of the first maximal value comes back "
-                "(documented), on every device run.", _ALL),
+        (
+            Expectation(
+                ">=1.7", V.HOLDS_WITH_CAVEAT,
+                "On ties the index of the first maximal value comes back (documented), on every device run.",
+                key="first", since="1.7",
+                evidence="run: 1.8.1 and later return the first index ([1, 0, 2] for the spec's rows); "
+                "1.4.0 the last ([2, 3, 3]); 1.5-1.7 pending",
+            ),
+            Expectation(
+                "<1.7", V.HOLDS_WITH_CAVEAT,
+                "On ties the CPU returns the index of the last maximal value.",
+                key="last",
+                evidence="run: 1.4.0 returns [2, 3, 3] for rows whose first maxima are at [1, 0, 2]",
+            ),
+        ),
         observe="index on each device",
         area="reduce",
     ),
@@ -482,8 +495,23 @@ CLAIMS: Tuple[Claim, ...] = (
         "data.torchvision-mnist", (16,),
         "torchvision.datasets.MNIST(root, download=True) with the files already under root does "
         "not download again; root is the folder above the data.",
-        _always(V.HOLDS, "With the raw files under root/MNIST/raw nothing is fetched; root is the "
-                "folder that contains MNIST/.", _ALL),
+        (
+            Expectation(
+                ">=1.9", V.HOLDS,
+                "With the extracted raw files under root/MNIST/raw nothing is fetched; root is the "
+                "folder that contains MNIST/. (Archives count only with the published MD5.)",
+                key="raw-files", since="1.9",
+                evidence="run: 1.12.1 (torchvision 0.13.1) and later load the raw files offline; 1.8.1 "
+                "(torchvision 0.9.1) goes to the network; 1.9-1.11 pending",
+            ),
+            Expectation(
+                "<1.9", V.HOLDS_WITH_CAVEAT,
+                "'Already there' means the processed files root/MNIST/processed/training.pt and test.pt: "
+                "with only the raw idx files download=True goes to the network.",
+                key="processed-files",
+                evidence="run: 1.4.0 (torchvision 0.5.0) and 1.8.1 (0.9.1) try the network with raw files present",
+            ),
+        ),
         area="data",
     ),
     # ---------------------------------------------------------------- GAN (§15)

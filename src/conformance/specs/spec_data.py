@@ -338,16 +338,34 @@ def no_network(monkeypatch):
     return attempts
 
 
+def _write_processed(root, data):
+    """The pre-0.10 torchvision layout: (images, labels) saved with torch.save under processed/."""
+    processed = os.path.join(root, "MNIST", "processed")
+    os.makedirs(processed, exist_ok=True)
+    for prefix, name in (("train", "training.pt"), ("t10k", "test.pt")):
+        images, labels = data[prefix]
+        torch.save((torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64))), os.path.join(processed, name))
+
+
 @spec("data.torchvision-mnist")
 def test_torchvision_mnist_uses_files_already_under_root(claim, tmp_path, no_network):
     """§16: with the data already under root, MNIST(root, download=True) loads it without any
     network access. root is the folder that contains MNIST/, not the data folder itself.
-    Images are mode-'L' PIL images; ToTensor gives 1x28x28 floats in [0, 1]."""
+    Images are mode-'L' PIL images; ToTensor gives 1x28x28 floats in [0, 1]. Before torch 1.9
+    (torchvision 0.10) 'the data' meant the processed .pt files: raw idx files alone sent
+    download=True to the network."""
     pytest.importorskip("torchvision", reason="torchvision is not installed")
     from torchvision import transforms
     from torchvision.datasets import MNIST
 
     data = _write_mnist(str(tmp_path))
+    if claim.expects("processed-files"):
+        with claim.raises(Exception, record="raw_only_download_error"):
+            MNIST(str(tmp_path), train=True, download=True)
+        claim.observe("raw_only_network_attempts", len(no_network))
+        claim.check(len(no_network) > 0, "raw idx files alone are not 'already there'", "> 0 attempts", 0)
+        _write_processed(str(tmp_path), data)
+        del no_network[:]
     try:
         train = MNIST(str(tmp_path), train=True, download=True)
         test = MNIST(str(tmp_path), train=False, download=True)

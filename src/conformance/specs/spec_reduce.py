@@ -74,17 +74,25 @@ def _first_max(rows):
     return [row.index(max(row)) for row in rows]
 
 
+def _last_max(rows):
+    return [len(row) - 1 - row[::-1].index(max(row)) for row in rows]
+
+
 @spec("reduce.max-ties")
-def test_max_ties_return_the_first_index(claim, device):
-    """§10 (implied): with equal maxima in a row, the index of the first one comes back, on
-    every device (recorded per device)."""
+def test_max_ties_index(claim, device):
+    """§10 (implied): with equal maxima in a row, which index comes back? The first one since
+    torch 1.7 (documented); torch 1.4 .. 1.6 returned the last one on the CPU. Recorded per device."""
     t = torch.tensor(TIES, device=device)
     got = claim.observe("indices", torch.max(t, 1).indices.cpu().tolist())
-    claim.check(got == _first_max(TIES), "tie-breaking in torch.max(a, 1)", _first_max(TIES), got)
     long_row = torch.zeros(1, 1000, device=device)
-    long_row[0, 7::3] = 1.0  # many equal maxima, long enough for vectorised/parallel kernels
-    got = claim.observe("long_row_index", torch.max(long_row, 1).indices.item())
-    claim.check(got == 7, "first of many tied maxima in a long row", 7, got)
+    long_row[0, 7:998:3] = 1.0  # many equal maxima (7, 10, ..., 997), long enough for vectorised kernels
+    got_long = claim.observe("long_row_index", torch.max(long_row, 1).indices.item())
+    if claim.expects("first"):
+        claim.check(got == _first_max(TIES), "torch.max(a, 1) picks the first of tied maxima", _first_max(TIES), got)
+        claim.check(got_long == 7, "first of many tied maxima in a long row", 7, got_long)
+    else:
+        claim.check(got == _last_max(TIES), "torch.max(a, 1) picks the last of tied maxima", _last_max(TIES), got)
+        claim.check(got_long == 997, "last of many tied maxima in a long row", 997, got_long)
 
 
 @spec("reduce.max-ties")

@@ -128,6 +128,16 @@ def render_table(docs: List[Dict[str, Any]], baseline: Optional[str] = None) -> 
             ratio = " ×%.2f" % (b["median"] / ref["median"]) if ref and ref["median"] > 0 and d is not base_doc else ""
             row.append("%s [%s]%s" % (_fmt(b["median"]), _fmt(b["iqr"]), ratio))
         lines.append("| %s | %s | %s |" % (sample["path"], sample["device"], " | ".join(row)))
+    checks = [(r, b) for r, d in zip(releases, docs) for b in d["benchmarks"] if "timer_median" in b.get("info", {})]
+    if checks:
+        lines += ["", "## Harness check", "",
+                  "The kit's median against torch.utils.benchmark.Timer on the same callable (pass: within 15%).", "",
+                  "| release | callable | kit median | Timer median | apart | |", "|---|---|---|---|---|---|"]
+        for rel, b in checks:
+            gap = b["info"]["agreement"]
+            lines.append("| %s | %s | %s | %s | %.0f%% | %s |" % (rel, b["info"].get("case", b["path"]), _fmt(b["median"]),
+                                                               _fmt(b["info"]["timer_median"]), gap * 100,
+                                                               "pass" if gap < 0.15 else "FAIL"))
     lines.append("")
     return "\n".join(lines)
 

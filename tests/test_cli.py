@@ -98,7 +98,7 @@ def test_run_end_to_end_in_a_fresh_process(tmp_path):
     proc = _cli("run", "--devices", "cpu", "-k", "test_scalar_backward or test_one_backward_fills", cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "torch-conformance" in proc.stdout and "claims:" in proc.stdout
-    written = list((tmp_path / "reports" / "results").glob("local-torch-*.json"))
+    written = list((tmp_path / "reports" / "local").glob("torch-*.json"))
     assert len(written) == 1
     assert "Traceback" not in proc.stderr
 

@@ -51,7 +51,7 @@ def cmd_claims(args) -> int:
 # --------------------------------------------------------------------------------------- run
 def default_results_path(torch_version: str) -> str:
     safe = torch_version.replace("+", "_").replace("/", "_")
-    return os.path.join("reports", "results", "local-torch-%s.json" % safe)
+    return os.path.join("reports", "local", "torch-%s.json" % safe)
 
 
 def cmd_run(args, pytest_args: List[str]) -> int:
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", allow_abbrev=False,
                        help="run every spec against the installed torch and write a results file; "
                             "other options go to pytest (-k, -x, -rf, -p, ...)")
-    p.add_argument("--results", metavar="PATH", help="results file (default reports/results/local-torch-<version>.json)")
+    p.add_argument("--results", metavar="PATH", help="results file (default reports/local/torch-<version>.json)")
     p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all; env CONFORMANCE_DEVICES)")
     p.add_argument("--label", help="label stored in the results (e.g. the tox environment)")
 

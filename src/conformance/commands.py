@@ -19,7 +19,7 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("bench", allow_abbrev=False,
                        help="time the hot paths with pytest-benchmark; other options go to pytest")
-    p.add_argument("--output", metavar="PATH", help="bench file (default reports/bench/local-torch-<version>.json)")
+    p.add_argument("--output", metavar="PATH", help="bench file (default reports/local/bench-torch-<version>.json)")
     p.add_argument("--threads", type=int, default=1, help="torch threads, fixed for the run (default 1)")
     p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all available)")
     p.add_argument("--smoke", action="store_true", help="run each benchmark once, untimed (proves they run)")
@@ -107,7 +107,7 @@ def cmd_bench(args, pytest_args) -> int:
         selection_from(args.devices)
     except (VersionError, DeviceError) as err:
         _fail(str(err))
-    out = args.output or os.path.join("reports", "bench", "local-torch-%s.json" % version.raw.replace("+", "_"))
+    out = args.output or os.path.join("reports", "local", "bench-torch-%s.json" % version.raw.replace("+", "_"))
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         raw_path = os.path.join(tmp, "raw.json")

@@ -79,7 +79,7 @@ def _always(verdict: str, truth: str, evidence: str = "", key: str = "default") 
     return (Expectation(">=1.0", verdict, truth, key=key, evidence=evidence),)
 
 
-_ALL = "run: every release in reports/results/ (1.13.1 .. 2.14.1 and older where installed)"
+_ALL = "run: every release in reports/results/ (1.4.0 .. 2.15.0)"
 
 CLAIMS: Tuple[Claim, ...] = (
     # ---------------------------------------------------------------- Variable (§1, §5, §14)
@@ -121,7 +121,7 @@ CLAIMS: Tuple[Claim, ...] = (
             "has no effect'), results require grad whenever their inputs do, and volatile=True "
             "together with requires_grad=True is refused (ValueError). torch.no_grad() replaces it.",
             since="0.4.0",
-            evidence="run: 1.13.1 .. 2.14.1 warn 'volatile was removed and now has no effect. Use "
+            evidence="run: 1.4.0 .. 2.15.0 warn 'volatile was removed and now has no effect. Use "
             "`with torch.no_grad():` instead.'; docs: 0.4.0 release notes deprecate volatile",
         ),),
         observe="warning category and text; requires_grad of results",
@@ -220,9 +220,10 @@ CLAIMS: Tuple[Claim, ...] = (
             ">=1.0", V.OUTDATED,
             "The keyword no longer exists: Tensor.backward() and torch.autograd.backward() reject "
             "it with TypeError ('unexpected keyword argument'); use retain_graph.",
-            since="1.0",
-            evidence="run: TypeError on every release run (oldest 1.13.1 on Python 3.11, older on "
-            "Python 3.8 where installed); docs: 0.4 accepted it with a deprecation warning",
+            since="0.4.0",
+            evidence="run: TypeError on every release run (1.4.0 .. 2.15.0); older than the kit can "
+            "install: renamed to retain_graph in 0.2 (pytorch/pytorch#2107), a TypeError under 0.4 "
+            "(MorvanZhou/PyTorch-Tutorial#45)",
         ),),
         observe="what passing it does today",
         area="autograd",
@@ -305,17 +306,17 @@ CLAIMS: Tuple[Claim, ...] = (
         "has several equal maxima?",
         (
             Expectation(
-                ">=1.7", V.HOLDS_WITH_CAVEAT,
+                ">=1.6", V.HOLDS_WITH_CAVEAT,
                 "On ties the index of the first maximal value comes back (documented), on every device run.",
-                key="first", since="1.7",
-                evidence="run: 1.8.1 and later return the first index ([1, 0, 2] for the spec's rows); "
-                "1.4.0 the last ([2, 3, 3]); 1.5-1.7 pending",
+                key="first", since="1.6",
+                evidence="run: 1.6.0 and later return [1, 0, 2] for rows whose maxima tie at [1, 2], "
+                "[0, 1, 2, 3], [2, 3], and 7 for a long row; 1.5.1 returns [2, 3, 3] and 997",
             ),
             Expectation(
-                "<1.7", V.HOLDS_WITH_CAVEAT,
+                "<1.6", V.HOLDS_WITH_CAVEAT,
                 "On ties the CPU returns the index of the last maximal value.",
                 key="last",
-                evidence="run: 1.4.0 returns [2, 3, 3] for rows whose first maxima are at [1, 0, 2]",
+                evidence="run: 1.4.0 and 1.5.1 return [2, 3, 3] and 997 (the last tied maxima)",
             ),
         ),
         observe="index on each device",
@@ -369,13 +370,13 @@ CLAIMS: Tuple[Claim, ...] = (
                 "It clears them by setting .grad to None (set_to_none=True is the default); "
                 "set_to_none=False fills zeros.",
                 key="none", since="2.0",
-                evidence="run: 2.0.1 leaves .grad None; 1.13.1 leaves zeros",
+                evidence="run: 2.0.1 and later leave .grad None; 1.13.1 leaves zeros",
             ),
             Expectation(
                 "<2.0", V.HOLDS,
                 "It fills .grad with zeros (set_to_none=False is the default).",
                 key="zeros",
-                evidence="run: 1.13.1 leaves zeros",
+                evidence="run: 1.4.0 .. 1.13.1 leave zeros",
             ),
         ),
         observe="what .grad is after it (zeros or None)",
@@ -501,15 +502,16 @@ CLAIMS: Tuple[Claim, ...] = (
                 "With the extracted raw files under root/MNIST/raw nothing is fetched; root is the "
                 "folder that contains MNIST/. (Archives count only with the published MD5.)",
                 key="raw-files", since="1.9",
-                evidence="run: 1.12.1 (torchvision 0.13.1) and later load the raw files offline; 1.8.1 "
-                "(torchvision 0.9.1) goes to the network; 1.9-1.11 pending",
+                evidence="run: 1.9.1 (torchvision 0.10.1) and later load the raw files offline; 1.8.1 "
+                "(torchvision 0.9.1) goes to the network with them",
             ),
             Expectation(
                 "<1.9", V.HOLDS_WITH_CAVEAT,
                 "'Already there' means the processed files root/MNIST/processed/training.pt and test.pt: "
                 "with only the raw idx files download=True goes to the network.",
                 key="processed-files",
-                evidence="run: 1.4.0 (torchvision 0.5.0) and 1.8.1 (0.9.1) try the network with raw files present",
+                evidence="run: 1.4.0 .. 1.8.1 (torchvision 0.5.0 .. 0.9.1) try the network with only the raw "
+                "files present and load offline from processed/*.pt",
             ),
         ),
         area="data",

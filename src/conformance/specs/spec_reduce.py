@@ -81,7 +81,7 @@ def _last_max(rows):
 @spec("reduce.max-ties")
 def test_max_ties_index(claim, device):
     """§10 (implied): with equal maxima in a row, which index comes back? The first one since
-    torch 1.7 (documented); torch 1.4 .. 1.6 returned the last one on the CPU. Recorded per device."""
+    torch 1.6 (documented); before, the CPU returned the last one. Recorded per device."""
     t = torch.tensor(TIES, device=device)
     got = claim.observe("indices", torch.max(t, 1).indices.cpu().tolist())
     long_row = torch.zeros(1, 1000, device=device)

@@ -2,7 +2,7 @@
 
 Pins: the latest patch of each minor and the torchvision built for it; extra pins are what
 that release needs to import and run (numpy<2 before torch 2.3; a Pillow old torchvision
-accepts). Run: python scripts/gen_tox.py
+accepts; setuptools<70 where torch.utils.benchmark still imports pkg_resources). Run: python scripts/gen_tox.py
 """
 import os
 
@@ -12,19 +12,19 @@ RELEASES = [
     ("1.1", "1.1.0", "0.3.0", "3.7", "numpy<1.22 pillow<7"),
     ("1.2", "1.2.0", "0.4.0", "3.7", "numpy<1.22 pillow<7"),
     ("1.3", "1.3.1", "0.4.2", "3.7", "numpy<1.22 pillow<7"),
-    ("1.4", "1.4.0", "0.5.0", "3.8", "numpy<1.24 pillow<10"),
-    ("1.5", "1.5.1", "0.6.1", "3.8", "numpy<1.24 pillow<10"),
-    ("1.6", "1.6.0", "0.7.0", "3.8", "numpy<1.24 pillow<10"),
-    ("1.7", "1.7.1", "0.8.2", "3.8", "numpy<1.24 pillow<10"),
-    ("1.8", "1.8.1", "0.9.1", "3.8", "numpy<1.24 pillow<10"),
-    ("1.9", "1.9.1", "0.10.1", "3.8", "numpy<1.24 pillow<10"),
-    ("1.10", "1.10.2", "0.11.3", "3.8", "numpy<1.24 pillow<10"),
-    ("1.11", "1.11.0", "0.12.0", "3.8", "numpy<1.24 pillow<10"),
-    ("1.12", "1.12.1", "0.13.1", "3.8", "numpy<1.24 pillow<10"),
-    ("1.13", "1.13.1", None, "3.11", "numpy<2"),  # torchvision 0.14.1 has no Python 3.11 wheel
-    ("2.0", "2.0.1", "0.15.2", "3.11", "numpy<2"),
-    ("2.1", "2.1.2", "0.16.2", "3.11", "numpy<2"),
-    ("2.2", "2.2.2", "0.17.2", "3.11", "numpy<2"),
+    ("1.4", "1.4.0", "0.5.0", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.5", "1.5.1", "0.6.1", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.6", "1.6.0", "0.7.0", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.7", "1.7.1", "0.8.2", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.8", "1.8.1", "0.9.1", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.9", "1.9.1", "0.10.1", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.10", "1.10.2", "0.11.3", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.11", "1.11.0", "0.12.0", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.12", "1.12.1", "0.13.1", "3.8", "numpy<1.24 pillow<10 setuptools<70"),
+    ("1.13", "1.13.1", None, "3.11", "numpy<2 setuptools<70"),  # torchvision 0.14.1 has no Python 3.11 wheel
+    ("2.0", "2.0.1", "0.15.2", "3.11", "numpy<2 setuptools<70"),
+    ("2.1", "2.1.2", "0.16.2", "3.11", "numpy<2 setuptools<70"),
+    ("2.2", "2.2.2", "0.17.2", "3.11", "numpy<2 setuptools<70"),
     ("2.3", "2.3.1", "0.18.1", "3.11", ""),
     ("2.4", "2.4.1", "0.19.1", "3.11", ""),
     ("2.5", "2.5.1", "0.20.1", "3.11", ""),

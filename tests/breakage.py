@@ -9,6 +9,8 @@ import contextlib
 
 import torch
 
+from conformance.testing import autograd_nodes
+
 BREAKAGES = {}
 
 
@@ -26,16 +28,7 @@ _ORIG_BACKWARD = torch.Tensor.backward
 
 def _leaves(t):
     """The leaf tensors (AccumulateGrad nodes) reachable from ``t``'s graph."""
-    out, stack, seen = [], [t.grad_fn], {}  # id -> node: holding the node keeps ids unique
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
-        if hasattr(node, "variable"):
-            out.append(node.variable)
-        stack.extend(n for n, _ in node.next_functions)
-    return out
+    return [node.variable for node in autograd_nodes(t) if hasattr(node, "variable")]
 
 
 def _patch_backward(monkeypatch, change):

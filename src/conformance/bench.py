@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 from typing import Any, Dict, List, Optional, Tuple
 
 import jsonschema
 
+from .jsonio import read_json
 from .versions import release_key
 
 SCHEMA_NAME = "torch-conformance/bench"
@@ -77,13 +77,7 @@ def save_bench(doc: Dict[str, Any], path: str) -> None:
 
 
 def load(path: str) -> Dict[str, Any]:
-    if not os.path.isfile(path):
-        raise BenchError("%s: no such bench file" % path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise BenchError("%s: corrupt or truncated JSON (%s)" % (path, str(err).splitlines()[0])) from None
+    doc = read_json(path, "bench", BenchError)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
         raise BenchError("%s: not a torch-conformance bench file" % path)
     if doc.get("schema_version") != SCHEMA_VERSION:
@@ -218,6 +212,3 @@ def render_speed_diff(base, cand, slow, rows, threshold) -> str:
     lines.append("")
     return "\n".join(lines)
 
-
-def median(values: List[float]) -> float:
-    return statistics.median(values)

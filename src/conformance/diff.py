@@ -14,13 +14,13 @@ do not apply.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from . import verdicts as V
 from .history import claim_word, observation_changes, observations, show, spec_index
+from .jsonio import read_json
 
 
 class DiffInputError(ValueError):
@@ -68,13 +68,7 @@ def check_compatible(base: Dict[str, Any], cand: Dict[str, Any]) -> None:
 
 def load_waivers(path: str, today: _dt.date):
     """(active {claim: waiver}, expired [waiver])."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise DiffInputError("%s: no such waiver file" % path) from None
-    except json.JSONDecodeError as err:
-        raise DiffInputError("%s: corrupt waiver JSON (%s at line %d)" % (path, err.msg, err.lineno)) from None
+    data = read_json(path, "waiver", DiffInputError)
     if isinstance(data, dict):
         data = data.get("waivers")
     if not isinstance(data, list):

@@ -12,6 +12,7 @@ from typing import Any, Dict
 import jsonschema
 
 from . import verdicts as V
+from .jsonio import read_json
 
 SCHEMA_NAME = "torch-conformance/results"
 SCHEMA_VERSION = 1
@@ -108,20 +109,7 @@ def validate(doc: Any, source: str = "results") -> Dict[str, Any]:
 
 
 def load(path: str) -> Dict[str, Any]:
-    if not os.path.exists(path):
-        raise ResultsError("%s: no such results file" % path)
-    if os.path.isdir(path):
-        raise ResultsError("%s: is a directory, not a results file" % path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except UnicodeDecodeError:
-        raise ResultsError("%s: not a text file" % path) from None
-    except json.JSONDecodeError as err:
-        raise ResultsError("%s: corrupt or truncated JSON (%s at line %d)" % (path, err.msg, err.lineno)) from None
-    except OSError as err:
-        raise ResultsError("%s: cannot read (%s)" % (path, err.strerror)) from None
-    return validate(doc, path)
+    return validate(read_json(path, "results", ResultsError), path)
 
 
 def save(doc: Dict[str, Any], path: str) -> None:

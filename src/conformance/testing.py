@@ -49,6 +49,20 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def autograd_nodes(tensor) -> List[Any]:
+    """Every autograd node reachable from ``tensor.grad_fn``. Each Python wrapper is held while
+    walking: older torch makes a new wrapper per access, and a freed one's id can be reused."""
+    seen: Dict[int, Any] = {}
+    stack = [getattr(tensor, "grad_fn", None)]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen[id(node)] = node
+        stack.extend(n for n, _ in node.next_functions)
+    return list(seen.values())
+
+
 class ClaimContext:
     """Handed to a spec by the ``claim`` fixture."""
 

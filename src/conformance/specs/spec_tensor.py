@@ -2,7 +2,7 @@
 of tensors keeps alive."""
 import torch
 
-from conformance.testing import spec
+from conformance.testing import autograd_nodes, spec
 
 
 def _a_loss(device):
@@ -40,18 +40,9 @@ def test_item_gives_a_python_number(claim, device):
         torch.ones(2, device=device).item()
 
 
-def _graph_size(tensor):
-    """Autograd nodes reachable from a tensor's grad_fn."""
-    if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
-        return 0
-    seen, stack = {}, [tensor.grad_fn]  # id -> node: holding the node keeps ids unique
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
-        stack.extend(n for n, _ in node.next_functions)
-    return len(seen)
+def _graph_size(total):
+    """Autograd nodes reachable from a running total (0 for a plain float)."""
+    return len(autograd_nodes(total)) if isinstance(total, torch.Tensor) else 0
 
 
 def _running_total(iterations, use_item, device):

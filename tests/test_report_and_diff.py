@@ -158,3 +158,21 @@ def test_schema_validation_names_the_bad_field():
 
         validate(doc, "x.json")
     assert "claims/optim.zero-grad/status" in str(err.value)
+
+
+def test_a_new_observation_is_informational_and_a_skipped_spec_is_not_a_text_change(tmp_path, capsys):
+    base = make_doc("2.5.1", [
+        claim_entry("serialize.whole-model", specs=[spec_entry("test_load", observations={"warnings": []})]),
+        claim_entry("reduce.max-ties", specs=[spec_entry("test_ties", observations={"indices": [1, 0]}),
+                                              spec_entry("test_ties", device="cuda", outcome="skipped")]),
+    ])
+    cand = make_doc("2.6.0", [
+        claim_entry("serialize.whole-model", specs=[spec_entry("test_load", observations={
+            "warnings": [], "error": {"type": "UnpicklingError", "message": "Weights only load failed"}})]),
+        claim_entry("reduce.max-ties", specs=[spec_entry("test_ties", observations={"indices": [1, 0]}),
+                                              spec_entry("test_ties", device="cuda", outcome="skipped")]),
+    ])
+    assert _diff(tmp_path, base, cand) == 0
+    out = capsys.readouterr().out
+    assert "(nothing) → `{\"message\": \"Weights only load failed\"" in out
+    assert "max-ties" not in out

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from . import verdicts as V
-from .history import claim_word, observation_changes, observations, show, spec_index
+from .history import claim_word, observation_changes, show, spec_index
 from .jsonio import read_json
 
 
@@ -124,11 +124,13 @@ def _claim_changes(cid: str, a: Dict[str, Any], b: Dict[str, Any], devices) -> L
             continue
         if sa[key]["outcome"] == "passed" and sb[key]["outcome"] == "failed":
             out.append(Change(cid, "spec now fails", "`%s` [%s]: %s" % (key[0], key[1], show(sb[key].get("message") or "", 300)), True))
-    for k, before, after in observation_changes(observations(a), observations(b)):
-        if before is None or after is None:
-            continue  # a spec that ran on one side only: covered by the outcome checks
-        out.append(Change(cid, "observed", "`%s`: `%s` → `%s`" % (k, show(before, 300), show(after, 300)), False))
+    for k, before, after in observation_changes(a, b):
+        out.append(Change(cid, "observed", "`%s`: %s → %s" % (k, _shown(before), _shown(after)), False))
     return out
+
+
+def _shown(value) -> str:
+    return "(nothing)" if value is None else "`%s`" % show(value, 300)
 
 
 def render_markdown(result: DiffResult) -> str:

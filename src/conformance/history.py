@@ -43,11 +43,21 @@ def show(value: Any, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def observation_changes(old: Dict[str, Any], new: Dict[str, Any]) -> List[Tuple[str, Optional[Any], Optional[Any]]]:
-    """(key, before, after) for each observation that differs; None where absent."""
+def _ran(claim: Dict[str, Any]) -> set:
+    return {"%s[%s]" % key for key, s in spec_index(claim).items() if s["outcome"] != "skipped"}
+
+
+def observation_changes(a: Dict[str, Any], b: Dict[str, Any]) -> List[Tuple[str, Optional[Any], Optional[Any]]]:
+    """(key, before, after) for each observation of two runs of a claim that differs, among the
+    specs that ran on both sides (a spec skipped on one side is an outcome change, not a text
+    change). A value recorded on one side only (a new warning, a new error) shows as None on
+    the other."""
+    both = _ran(a) & _ran(b)
+    old, new = observations(a), observations(b)
     changes = []
     for key in sorted(set(old) | set(new)):
-        if old.get(key, _MISSING) != new.get(key, _MISSING):
+        spec = key.split("].", 1)[0] + "]"  # "name[device]"
+        if spec in both and old.get(key, _MISSING) != new.get(key, _MISSING):
             changes.append((key, old.get(key), new.get(key)))
     return changes
 

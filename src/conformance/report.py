@@ -67,10 +67,9 @@ def _changes(runs: List[Dict[str, Any]], cid: str) -> List[Tuple[str, List[str]]
         what = []
         if claim_word(a) != claim_word(b):
             what.append("%s → %s" % (claim_word(a), claim_word(b)))
-        oa, ob = observations(a), observations(b)
-        shared = [c for c in observation_changes(oa, ob) if c[1] is not None and c[2] is not None]
-        if shared:
-            what.append("observed: " + ", ".join(sorted({k.split("].", 1)[-1] for k, _, _ in shared})))
+        changed = observation_changes(a, b)
+        if changed:
+            what.append("observed: " + ", ".join(sorted({k.split("].", 1)[-1] for k, _, _ in changed})))
         if what:
             out.append((release_of(cur), what))
     return out

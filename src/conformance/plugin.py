@@ -364,7 +364,7 @@ def _reproduce(item, claim_id: str, device: str, ctx: Optional[ClaimContext]) ->
         "expected: %s" % (("[%s, %s] %s" % (exp.versions, exp.verdict, exp.truth)) if exp else "-"),
         "device:   %s   torch: %s" % (device, ctx.torch_version if ctx else "?"),
         "reproduce:",
-        "  pip install torch-conformance   # or: pip install -e . in the kit's repository",
+        "  pip install -e .   # in a checkout of torch-conformance, next to the torch under test",
         "  conformance run --devices %s -k %s" % (device if device in ("cpu", "cuda") else "cpu", item.originalname),
     ]
     return "\n".join(lines)

@@ -30,7 +30,7 @@ start=$(date +%s)
 for i in "${!envs[@]}"; do
     env=${envs[$i]}
     t0=$(date +%s)
-    echo "=== [$env] $(date -u +%H:%M:%S)"
+    echo "=== [$env] ($((i + 1))/${#envs[@]}) $(date -u +%H:%M:%S)"
     "$TOX" --workdir "$WORK" -e "$env" -- -q -p no:warnings; rc=$?
     echo "=== [$env] exit $rc after $(( $(date +%s) - t0 ))s"
     [ $rc -eq 0 ] || status=1

@@ -33,3 +33,14 @@ def test_workflow_runs_every_python311_release_of_tox():
     with open(WORKFLOW) as fh:
         workflow_envs = re.findall(r"\{env: (torch[\d.]+), python: \"3\.11\"\}", fh.read())
     assert workflow_envs == tox_matrix
+
+
+def test_tox_ini_is_what_gen_tox_writes():
+    """tox.ini is generated from the release table: an edit by hand would drift from it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_tox", os.path.join(REPO, "scripts", "gen_tox.py"))
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    with open(os.path.join(REPO, "tox.ini")) as fh:
+        assert fh.read() == gen.render(), "run: python scripts/gen_tox.py"

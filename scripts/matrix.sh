@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run tox environments one at a time and free each release's disk afterwards (CUDA builds of
 # torch take 3-6 GB per environment). Usage: scripts/matrix.sh LABEL|ENV...
-# with LABEL one of matrix, old, oldest, bench (see tox.ini). torchX and benchX share one
-# environment, so "torch2.6 bench2.6" installs torch 2.6 once.
+# with LABEL one of matrix, old, oldest, bench (see tox.ini). A release's environments
+# (torchX, benchX) are removed once the next env in the list belongs to another release.
 # Results land in reports/results/<env>.json (bench: reports/bench/); then regenerate with
 #   conformance report reports/results/*.json   /   conformance bench-report reports/bench/*.json
 set -uo pipefail

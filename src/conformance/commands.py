@@ -115,7 +115,8 @@ def cmd_bench(args, pytest_args) -> int:
                 "-p", "no:cacheprovider", "--benchmark-json", raw_path, "-q"]
         argv += ["--benchmark-disable"] if args.smoke else [
             "--benchmark-min-rounds", "7", "--benchmark-max-time", "0.5", "--benchmark-warmup", "on",
-            "--benchmark-warmup-iterations", "3", "--benchmark-columns", "median,iqr,rounds"]
+            "--benchmark-warmup-iterations", "3", "--benchmark-disable-gc",  # as timeit and torch Timer do
+            "--benchmark-columns", "median,iqr,rounds"]
         if args.devices:
             argv += ["--devices", args.devices]
         rc = int(pytest.main(argv + pytest_args))

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import jsonschema
 
 from .jsonio import read_json
-from .versions import release_key
+from .history import release_of, sort_runs
 
 SCHEMA_NAME = "torch-conformance/bench"
 SCHEMA_VERSION = 1
@@ -89,14 +89,10 @@ def load(path: str) -> Dict[str, Any]:
     return doc
 
 
-def _release(doc) -> str:
-    return doc["environment"].get("torch_release") or doc["environment"]["torch"]
-
-
 # ------------------------------------------------------------------------------ table + plot
 def render_table(docs: List[Dict[str, Any]], baseline: Optional[str] = None) -> str:
-    docs = sorted(docs, key=lambda d: release_key(d["environment"]["torch"]))
-    releases = [_release(d) for d in docs]
+    docs = sort_runs(docs)
+    releases = [release_of(d) for d in docs]
     base = baseline or releases[0]
     if base not in releases:
         raise BenchError("baseline release %s is not among the bench files (%s)" % (base, ", ".join(releases)))
@@ -149,8 +145,8 @@ def plot(docs: List[Dict[str, Any]], path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    docs = sorted(docs, key=lambda d: release_key(d["environment"]["torch"]))
-    releases = [_release(d) for d in docs]
+    docs = sort_runs(docs)
+    releases = [release_of(d) for d in docs]
     paths = sorted({b["path"] for d in docs for b in d["benchmarks"]})
     cols = 4
     rows = (len(paths) + cols - 1) // cols

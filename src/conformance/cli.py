@@ -49,9 +49,10 @@ def cmd_claims(args) -> int:
 
 
 # --------------------------------------------------------------------------------------- run
-def default_results_path(torch_version: str) -> str:
+def local_path(torch_version: str, prefix: str = "") -> str:
+    """Where a run on this machine goes by default: reports/local/ (not committed)."""
     safe = torch_version.replace("+", "_").replace("/", "_")
-    return os.path.join("reports", "local", "torch-%s.json" % safe)
+    return os.path.join("reports", "local", "%storch-%s.json" % (prefix, safe))
 
 
 def cmd_run(args, pytest_args: List[str]) -> int:
@@ -69,7 +70,7 @@ def cmd_run(args, pytest_args: List[str]) -> int:
         selection_from(args.devices)
     except (VersionError, DeviceError) as err:
         raise CLIError(str(err))
-    results = args.results or default_results_path(version.raw)
+    results = args.results or local_path(version.raw)
     if os.path.isdir(results):
         raise CLIError("--results %s is a directory; give a file path" % results)
     import pytest

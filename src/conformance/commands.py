@@ -107,7 +107,9 @@ def cmd_bench(args, pytest_args) -> int:
         selection_from(args.devices)
     except (VersionError, DeviceError) as err:
         _fail(str(err))
-    out = args.output or os.path.join("reports", "local", "bench-torch-%s.json" % version.raw.replace("+", "_"))
+    from .cli import local_path
+
+    out = args.output or local_path(version.raw, "bench-")
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         raw_path = os.path.join(tmp, "raw.json")

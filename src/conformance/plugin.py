@@ -37,8 +37,8 @@ def _register_hypothesis_profiles() -> None:
     # selftest: the kit's own break-torch tests only need to see a failure, not a minimal one.
     from hypothesis import Phase
 
-    settings.register_profile("selftest", derandomize=True, max_examples=12, database=None,
-                              phases=[Phase.explicit, Phase.reuse, Phase.generate], **common)
+    settings.register_profile("selftest", settings.get_profile("ci"),
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
     # dev: random search with more examples, for local bug hunting.
     settings.register_profile("dev", max_examples=60, **common)
 

@@ -63,3 +63,20 @@ def test_speed_gate_bad_input(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("conformance: error:") and needle in err and "\n" not in err, err
+
+
+@pytest.mark.parametrize("clock, expected_rc", [(None, 0), ("clocks.double_speed", 1)])
+def test_harness_check_agrees_and_catches_a_wrong_clock(tmp_path, monkeypatch, capsys, clock, expected_rc):
+    """The harness check passes with the kit's clock, and fails, about 100% apart, when the kit's
+    timings read double (the Timer, interleaved with it, keeps the true clock)."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "bench.json"
+    argv = ["bench", "--devices", "cpu", "--output", str(out), "-k", "harness and gram_product", "-p", "no:warnings"]
+    assert main(argv + (["--benchmark-timer", clock] if clock else [])) == expected_rc
+    (check,) = json.loads(out.read_text())["benchmarks"]
+    gap = check["info"]["agreement"]
+    if expected_rc:
+        assert 0.7 < gap < 1.3, gap
+        assert "apart" in capsys.readouterr().out
+    else:
+        assert gap < 0.15 and check["info"]["timer_calls"] >= 150

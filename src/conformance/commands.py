@@ -18,7 +18,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--output", metavar="FILE", help="also write the Markdown to FILE")
 
     p = sub.add_parser("bench", allow_abbrev=False,
-                       help="time the hot paths with pytest-benchmark; other options go to pytest")
+                       help="time the hot paths with pytest-benchmark; other options go to pytest",
+                       epilog="Other options go to pytest, e.g. -k 'harness' or --benchmark-timer MODULE.FUNC.")
     p.add_argument("--output", metavar="PATH", help="bench file (default reports/local/bench-torch-<version>.json)")
     p.add_argument("--threads", type=int, default=1, help="torch threads, fixed for the run (default 1)")
     p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all available)")

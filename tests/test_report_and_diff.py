@@ -1,6 +1,7 @@
 """Meta-tests of report and diff on hand-made results files (no torch import needed)."""
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 
@@ -124,7 +125,7 @@ def _assert_exit_2(argv, capsys, needle):
 def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys):
     good = write(tmp_path / "good.json", _runs()[0])
     truncated = tmp_path / "trunc.json"
-    truncated.write_text(open(good).read()[:200])
+    truncated.write_text(Path(good).read_text()[:200])
     empty = tmp_path / "empty.json"
     empty.write_text("")
     listdoc = tmp_path / "list.json"

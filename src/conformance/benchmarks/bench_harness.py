@@ -7,12 +7,13 @@ of the same callable (``Timer.timeit(1)``, which warms up with two untimed calls
 Measured one after the other instead, they disagreed by up to 48% on the shared VM where the
 committed benchmarks ran (torch 1.13.1, max_over_dim: kit 1.56 ms, Timer 3.05 ms before and
 2.94 ms after), because the host switches between a fast and a slow mode every few seconds
-(per-call times of that callable cluster at ~2.1 ms and ~4.4 ms). Interleaved, both sample the
+(on 2.14.1, per-call times of that callable cluster at ~2.1 ms and ~4.4 ms). Interleaved, both sample the
 same mix of modes, so what is compared is the harness, not the neighbours. Both sides are
 medians of per-call times, the same statistic. The Timer's median and sample count are stored
 beside the result (info.timer_median, info.timer_calls), so the bench file carries the evidence.
 
-Not part of CI: timings on a shared, busy machine say little; run it where the benchmarks run.
+CI times nothing here: the kit's tests (tests/test_bench.py) run one case as a self-test, once
+with the kit's clock and once with a clock that runs at double speed, which it must catch.
 """
 import statistics
 

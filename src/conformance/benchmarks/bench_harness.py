@@ -20,6 +20,7 @@ import statistics
 import pytest
 import torch
 
+from conformance.bench import HARNESS_TOLERANCE
 from conformance.benchmarks.bench_hotpaths import timed
 
 CASES = {
@@ -28,7 +29,6 @@ CASES = {
     "conv_forward": lambda: (lambda c, x: (lambda: c(x)))(torch.nn.Conv2d(8, 16, 3), torch.randn(8, 8, 64, 64)),
 }
 ROUNDS = 150
-TOLERANCE = 0.15
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -54,4 +54,4 @@ def test_harness(benchmark, case):
     ref = statistics.median(reference)
     gap = abs(kit - ref) / ref
     benchmark.extra_info.update(timer_median=ref, timer_calls=len(reference), agreement=round(gap, 4))
-    assert gap < TOLERANCE, "kit median %.3g s vs Timer median %.3g s: %.0f%% apart" % (kit, ref, gap * 100)
+    assert gap < HARNESS_TOLERANCE, "kit median %.3g s vs Timer median %.3g s: %.0f%% apart" % (kit, ref, gap * 100)

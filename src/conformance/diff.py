@@ -56,7 +56,8 @@ class DiffResult:
         return 1 if self.breaking else 0
 
 
-def check_compatible(base: Dict[str, Any], cand: Dict[str, Any]) -> None:
+def check_compatible(base: Dict[str, Any], cand: Dict[str, Any]) -> set:
+    """The devices both runs used; raises DiffInputError when the runs cannot be compared."""
     if base["kit_version"] != cand["kit_version"]:
         raise DiffInputError("results come from different kit versions (%s vs %s): run both with the same kit"
                              % (base["kit_version"], cand["kit_version"]))
@@ -64,6 +65,7 @@ def check_compatible(base: Dict[str, Any], cand: Dict[str, Any]) -> None:
     if not common:
         raise DiffInputError("the runs share no device (base %s, candidate %s): nothing to compare"
                              % (base["environment"]["devices"] or "none", cand["environment"]["devices"] or "none"))
+    return common
 
 
 def load_waivers(path: str, today: _dt.date):
@@ -87,9 +89,8 @@ def load_waivers(path: str, today: _dt.date):
 
 def diff(base: Dict[str, Any], cand: Dict[str, Any], waivers: Optional[Dict[str, Dict[str, str]]] = None,
          expired: Optional[List[Dict[str, str]]] = None) -> DiffResult:
-    check_compatible(base, cand)
+    common_devices = check_compatible(base, cand)
     result = DiffResult(base, cand, expired_waivers=list(expired or []))
-    common_devices = set(base["environment"]["devices"]) & set(cand["environment"]["devices"])
     for cid in sorted(set(base["claims"]) | set(cand["claims"])):
         a, b = base["claims"].get(cid), cand["claims"].get(cid)
         if a is None or b is None:

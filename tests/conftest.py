@@ -9,6 +9,13 @@ from conformance.discover import SPECS_DIR, specs_by_claim
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def one_line_error(capsys) -> str:
+    """The CLI's stderr, asserted to be one 'conformance: error: ...' line without a traceback."""
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("conformance: error: ") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
 class _OnlyClaim:
     """Inner-run plugin: keep the specs of one claim, on the CPU."""
 

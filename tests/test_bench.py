@@ -5,6 +5,9 @@ import pytest
 
 from conformance.cli import main
 
+from conftest import one_line_error
+from make_results import write
+
 
 def test_every_benchmark_runs_in_smoke_mode(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
@@ -21,15 +24,9 @@ def _bench_doc(torch_version, medians, iqr=0.0001, threads=1):
                            for k, v in medians.items()]}
 
 
-def _write(tmp_path, name, doc):
-    path = tmp_path / name
-    path.write_text(json.dumps(doc))
-    return str(path)
-
-
 def test_bench_report_table_and_plot(tmp_path, capsys):
-    a = _write(tmp_path, "a.json", _bench_doc("2.5.1", {"max_over_dim": 0.004, "detach": 1e-6}))
-    b = _write(tmp_path, "b.json", _bench_doc("2.10.0", {"max_over_dim": 0.006, "detach": 1e-6}))
+    a = write(tmp_path / "a.json", _bench_doc("2.5.1", {"max_over_dim": 0.004, "detach": 1e-6}))
+    b = write(tmp_path / "b.json", _bench_doc("2.10.0", {"max_over_dim": 0.006, "detach": 1e-6}))
     out = tmp_path / "out"
     assert main(["bench-report", b, a, "--out", str(out)]) == 0
     table = (out / "README.md").read_text()
@@ -45,15 +42,15 @@ def test_bench_report_table_and_plot(tmp_path, capsys):
     (0.0030, 0.0001, 0),   # faster
 ])
 def test_speed_gate(tmp_path, capsys, cand_median, iqr, expected):
-    base = _write(tmp_path, "base.json", _bench_doc("2.5.1", {"max_over_dim": 0.004}, iqr=iqr))
-    cand = _write(tmp_path, "cand.json", _bench_doc("2.6.0", {"max_over_dim": cand_median}, iqr=iqr))
+    base = write(tmp_path / "base.json", _bench_doc("2.5.1", {"max_over_dim": 0.004}, iqr=iqr))
+    cand = write(tmp_path / "cand.json", _bench_doc("2.6.0", {"max_over_dim": cand_median}, iqr=iqr))
     assert main(["bench-diff", base, cand]) == expected
     assert ("🐢 regression" in capsys.readouterr().out) == bool(expected)
 
 
 def test_speed_gate_bad_input(tmp_path, capsys):
-    good = _write(tmp_path, "g.json", _bench_doc("2.5.1", {"x": 1.0}))
-    other_threads = _write(tmp_path, "t.json", _bench_doc("2.6.0", {"x": 1.0}, threads=4))
+    good = write(tmp_path / "g.json", _bench_doc("2.5.1", {"x": 1.0}))
+    other_threads = write(tmp_path / "t.json", _bench_doc("2.6.0", {"x": 1.0}, threads=4))
     broken = tmp_path / "broken.json"
     broken.write_text('{"schema": "torch-conformance/bench"')
     for argv, needle in [(["bench-diff", good, str(broken)], "corrupt"),
@@ -61,8 +58,8 @@ def test_speed_gate_bad_input(tmp_path, capsys):
                          (["bench-diff", good, other_threads], "different thread counts"),
                          (["bench-report", good, "--baseline", "9.9"], "baseline release 9.9")]:
         assert main(argv) == 2
-        err = capsys.readouterr().err.strip()
-        assert err.startswith("conformance: error:") and needle in err and "\n" not in err, err
+        err = one_line_error(capsys)
+        assert needle in err, err
 
 
 @pytest.mark.parametrize("clock, expected_rc", [(None, 0), ("clocks.double_speed", 1)])

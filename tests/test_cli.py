@@ -10,11 +10,7 @@ from conformance import claims as registry
 from conformance.cli import main
 from conformance.discover import specs_by_claim
 
-
-def _one_line_error(capsys):
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("conformance: error: ") and "\n" not in err and "Traceback" not in err, err
-    return err
+from conftest import one_line_error
 
 
 def test_claims_json_lists_every_id_with_its_specs(capsys):
@@ -43,13 +39,13 @@ def test_claims_table_marks_claims_without_specs(capsys):
 ])
 def test_run_rejects_bad_devices(argv, needle, capsys):
     assert main(argv) == 2
-    assert needle in _one_line_error(capsys)
+    assert needle in one_line_error(capsys)
 
 
 def test_run_rejects_an_unparseable_torch_version(monkeypatch, capsys):
     monkeypatch.setenv("CONFORMANCE_TORCH_VERSION", "nightly-of-some-sort")
     assert main(["run"]) == 2
-    assert "cannot understand torch version" in _one_line_error(capsys)
+    assert "cannot understand torch version" in one_line_error(capsys)
 
 
 def test_run_judges_a_nightly_as_its_coming_release(monkeypatch, tmp_path, capsys):
@@ -76,7 +72,7 @@ def test_run_selecting_nothing_fails(tmp_path, monkeypatch, capsys):
 
 def test_run_results_path_that_is_a_directory(tmp_path, capsys):
     assert main(["run", "--results", str(tmp_path)]) == 2
-    assert "is a directory" in _one_line_error(capsys)
+    assert "is a directory" in one_line_error(capsys)
 
 
 def _cli(*args, env=None, cwd=None):

@@ -7,6 +7,8 @@ import pytest
 
 from conformance.cli import main
 from conformance.results import SCHEMA_VERSION, ResultsError, load
+
+from conftest import one_line_error
 from make_results import claim_entry, make_doc, spec_entry, write
 
 MSG_OLD = "Trying to backward through the graph a second time"
@@ -45,8 +47,7 @@ def test_report_rejects_bad_files(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema": "torch-conformance/results", "schema_version": 1, "kit')
     assert main(["report", str(bad)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("conformance: error:") and "corrupt or truncated" in err and "\n" not in err
+    assert "corrupt or truncated" in one_line_error(capsys)
 
 
 def _diff(tmp_path, base, cand, *extra):
@@ -117,8 +118,7 @@ def test_expired_waiver_is_reported_and_not_applied(tmp_path, capsys, monkeypatc
 
 def _assert_exit_2(argv, capsys, needle):
     assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("conformance: error:") and "\n" not in err and "Traceback" not in err, err
+    err = one_line_error(capsys)
     assert needle in err, err
 
 

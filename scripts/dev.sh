@@ -11,8 +11,9 @@ KIT_TORCH=${KIT_TORCH:-"torch==2.14.1 torchvision==0.29.1"}
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
 
 ensure_venv() {
-    local stamp="$VENV/.kit-installed"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$KIT_TORCH $(sha1sum pyproject.toml | cut -c1-12)" ]; then
+    local stamp="$VENV/.kit-installed" want
+    want="$KIT_TORCH $(sha1sum pyproject.toml | cut -c1-12)"  # reinstall when the pins or pyproject change
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
     echo "dev.sh: setting up $VENV ($KIT_TORCH) ..." >&2
@@ -21,7 +22,7 @@ ensure_venv() {
     # shellcheck disable=SC2086
     "$VENV/bin/python" -m pip install -q $KIT_TORCH -e '.[test]' 2>&1 | grep -v "^WARNING: Location" >&2
     "$VENV/bin/python" -c "import torch, conformance" || { echo "dev.sh: install failed" >&2; exit 2; }
-    echo "$KIT_TORCH $(sha1sum pyproject.toml | cut -c1-12)" > "$stamp"
+    echo "$want" > "$stamp"
 }
 
 cmd=${1:-}

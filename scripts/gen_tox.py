@@ -91,7 +91,8 @@ def render() -> str:
         lines += ["    %s" % d for d in deps]
         if minor == "2.15":
             lines += ["# this machine's pip config caps torch at 2.14.1; bypass it for this release",
-                      "set_env =", "    PIP_CONFIG_FILE = /dev/null"]
+                      "# (keeping the base set_env: PYTHONHASHSEED=0 and the rest)",
+                      "set_env =", "    {[testenv]set_env}", "    PIP_CONFIG_FILE = /dev/null"]
         parts.append("\n".join(lines) + "\n")
         # the same pins, timing the hot paths instead of running the specs (tox keeps one
         # environment per name, so this is a second install of the release)

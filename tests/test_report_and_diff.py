@@ -31,16 +31,19 @@ def test_report_matrix_and_claim_pages(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["report", *reversed(files), "--out", str(out)]) == 0
     index = (out / "README.md").read_text()
-    assert "| 1.13.1 | 2.0.1 | 2.1.2 |" in index, "releases are columns, in release order"
+    assert "| 1.13.1 | 2.0.1 | 2.1.2 | behaviour changed in | reworded in |" in index, "releases in release order"
     row = [ln for ln in index.splitlines() if "optim.zero-grad" in ln][0]
-    assert "2.0.1 (holds → holds-with-caveat)" in row
+    assert "| ✅ | ⚠️◆ | ⚠️ | 2.0.1 | — |" in row, "a verdict change is a behaviour change"
     row = [ln for ln in index.splitlines() if "double-backward-error" in ln][0]
-    assert "2.1.2 (observed)" in row
-    assert "Legend" in index
+    assert "| ✅ | ✅ | ✅✎ | — | 2.1.2 |" in row, "a reworded message is not a behaviour change"
+    assert "Legend" in index and "(GUIDE.md)" in index and "(matrix.png)" in index
+    assert (out / "GUIDE.md").exists()
     page = (out / "claims" / "autograd.double-backward-error.md").read_text()
     assert MSG_OLD in page and MSG_NEW in page and "1.13.1 – 2.0.1" in page
+    assert "torch 2.1.2 (after 2.0.1): `error`: the message was reworded" in page
     zero = (out / "claims" / "optim.zero-grad.md").read_text()
-    assert "grads holds-with-caveat" in zero and "| 2.0.1 – 2.1.2 |" in zero
+    assert "grads holds-with-caveat" in zero and "⚠️ holds-with-caveat: 2.0.1 – 2.1.2" in zero
+    assert "**Today** (torch 2.1.2: ⚠️ holds-with-caveat)" in zero and "```python" in zero
 
 
 def test_report_rejects_bad_files(tmp_path, capsys):
@@ -134,7 +137,7 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys):
     other_kit = dict(_runs()[1], kit_version="9.9.9")
     gpu_only = make_doc("2.5.1", [claim_entry("optim.zero-grad")], devices=("cuda",))
     bad_waiver = tmp_path / "w.json"
-    bad_waiver.write_text('[{"claim": "x", "reason": "r", "expires": "soon"}]')
+    bad_waiver.write_text('[{"claim": "optim.zero-grad", "reason": "r", "expires": "soon"}]')
     cases = [
         (["diff", str(tmp_path / "missing.json"), good], "no such results file"),
         (["diff", good, str(truncated)], "corrupt or truncated JSON"),

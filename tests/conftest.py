@@ -5,6 +5,7 @@ import os
 import pytest
 
 from conformance.discover import SPECS_DIR, specs_by_claim
+from conformance.invocation import suite_argv
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -44,11 +45,8 @@ def run_claim(tmp_path, monkeypatch):
     def run(claim_id):
         files = sorted({os.path.join(SPECS_DIR, ref.split("::")[0]) for ref in specs_by_claim()[claim_id]})
         out = tmp_path / ("%s.json" % claim_id)
-        pytest.main([
-            *files, "-c", os.path.join(SPECS_DIR, "pytest.ini"), "--rootdir", SPECS_DIR,
-            "--devices", "cpu", "-p", "no:cacheprovider", "--hypothesis-profile", "selftest",
-            "--conformance-results", str(out), "-q", "-p", "no:randomly",
-        ], plugins=[_OnlyClaim(claim_id)])
+        pytest.main(suite_argv("specs", paths=files, devices="cpu", results=str(out), profile="selftest",
+                                extra=["-q", "-p", "no:randomly"]), plugins=[_OnlyClaim(claim_id)])
         with open(str(out)) as fh:
             return json.load(fh)["claims"][claim_id]
 
@@ -70,8 +68,7 @@ def collect_specs(tmp_path, monkeypatch):
 
     def collect(*extra):
         collector = _Collector()
-        rc = pytest.main([SPECS_DIR, "-c", os.path.join(SPECS_DIR, "pytest.ini"), "--rootdir", SPECS_DIR,
-                          "-p", "no:cacheprovider", "--collect-only", "-q", *extra], plugins=[collector])
+        rc = pytest.main(suite_argv("specs", profile=None, extra=["--collect-only", "-q", *extra]), plugins=[collector])
         assert rc == 0, "collecting the specs failed (exit %s)" % rc
         return collector.items
 

@@ -6,14 +6,15 @@ median, IQR, quartiles, mean, rounds and the thread count, plus the environment.
 """
 from __future__ import annotations
 
-import json
+import io
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
 import jsonschema
 
-from .jsonio import read_json
+from .errors import UnusableInput
 from .history import release_of, sort_runs
+from .jsonio import read_json, write_json
 
 SCHEMA_NAME = "torch-conformance/bench"
 SCHEMA_VERSION = 1
@@ -22,7 +23,7 @@ BENCH_DIR = os.path.join(HERE, "benchmarks")
 HARNESS_TOLERANCE = 0.15  # the harness check: kit and torch Timer medians at most this far apart
 
 
-class BenchError(ValueError):
+class BenchError(UnusableInput):
     """An unusable bench file or input; one-line message."""
 
 
@@ -70,11 +71,9 @@ def compact(raw: Dict[str, Any], environment: Dict[str, Any], threads: int) -> D
 
 
 def save_bench(doc: Dict[str, Any], path: str) -> None:
+    """Validate, then replace ``path`` atomically."""
     jsonschema.validate(doc, SCHEMA)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1, sort_keys=True)
-        fh.write("\n")
+    write_json(path, doc)
 
 
 def load(path: str) -> Dict[str, Any]:
@@ -143,6 +142,13 @@ def _fmt(seconds: float) -> str:
 
 
 def plot(docs: List[Dict[str, Any]], path: str) -> None:
+    from .jsonio import atomic_write_bytes
+
+    atomic_write_bytes(path, plot_png(docs))
+
+
+def plot_png(docs: List[Dict[str, Any]]) -> bytes:
+    """The hot-path plot as PNG bytes (one panel per hot path, medians with q1..q3 bars)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -174,8 +180,10 @@ def plot(docs: List[Dict[str, Any]], path: str) -> None:
     for ax in list(axes.flat)[len(paths):]:
         ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
+    return buf.getvalue()
 
 
 # ------------------------------------------------------------------------------ gate
@@ -197,11 +205,23 @@ def speed_diff(base: Dict[str, Any], cand: Dict[str, Any], threshold: float = 0.
         rows.append(row)
         if row["regression"]:
             slow.append(row)
+    if not rows:  # a gate never passes on nothing
+        raise BenchError("the bench files share no hot path (base: %d on %s, candidate: %d on %s): nothing to compare" % (
+            len(base["benchmarks"]), _devices(base), len(cand["benchmarks"]), _devices(cand)))
     return slow, rows
+
+
+def _devices(doc: Dict[str, Any]) -> str:
+    return ",".join(sorted({b["device"] for b in doc["benchmarks"]})) or "no device"
 
 
 def render_speed_diff(base, cand, slow, rows, threshold) -> str:
     lines = ["## torch-conformance speed diff: torch %s → %s" % (base["environment"]["torch"], cand["environment"]["torch"]),
+             "", "Compares two bench files measured at different times (base %s, candidate %s): a busy or "
+             "drifting machine moves such numbers by far more than most real changes. "
+             "`conformance bench-compare` measures both side by side and is the gate to trust." % (
+                 base["environment"].get("label") or base["environment"]["torch"],
+                 cand["environment"].get("label") or cand["environment"]["torch"]),
              "", ("**%d hot path(s) slower than %d%% beyond noise**" % (len(slow), threshold * 100)) if slow
              else "**No speed regression** (threshold %d%%, beyond the larger IQR)." % (threshold * 100), "",
              "| hot path | base | candidate | ratio | noise (IQR) | |", "|---|---|---|---|---|---|"]

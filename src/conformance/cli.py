@@ -1,105 +1,38 @@
-"""The ``conformance`` command: a thin layer over the modules that do the work.
+"""The ``conformance`` command: parses the command line and dispatches to ``commands``.
 
-Every usage or input error ends in one line on stderr (``conformance: error: ...``) and exit
-status 2; a traceback from here is a bug.
+Exit codes (``errors``): 0 ok; 1 failing / breaking / slower; 2 unusable input or environment,
+always one line on stderr (``conformance: error: ...``), never a traceback; 130 interrupted.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import difflib
 import os
 import sys
 from typing import List, Optional
 
 from . import __version__
-from . import claims as registry
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SPECS_DIR = os.path.join(HERE, "specs")
+from .errors import INTERRUPTED, UNUSABLE, UnusableInput
 
 
-class CLIError(Exception):
-    """Ends the command with a one-line message and exit status 2."""
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit 2 (argparse prints the usage too)."""
+
+    def error(self, message):
+        raise UnusableInput("%s: %s" % (self.prog, message))
 
 
-# ------------------------------------------------------------------------------------ claims
-def cmd_claims(args) -> int:
-    from .discover import specs_by_claim
-
-    specs = specs_by_claim()
-    rows = []
-    for c in registry.CLAIMS:
-        d = c.as_dict()
-        d["specs"] = specs.get(c.id, [])
-        d["has_spec"] = bool(d["specs"])
-        rows.append(d)
-    if args.json:
-        json.dump({"kit_version": __version__, "claims": rows}, sys.stdout, indent=1, ensure_ascii=False)
-        sys.stdout.write("\n")
-        return 0
-    width = max(len(r["id"]) for r in rows)
-    print("%-*s  %-8s  %-40s  %s" % (width, "claim", "note", "declared verdict by torch release", "specs"))
-    for r in rows:
-        gates = "; ".join("%s %s" % (e["versions"], e["verdict"]) for e in r["expectations"])
-        spec_text = "%d" % len(r["specs"]) if r["specs"] else "no spec yet"
-        print("%-*s  %-8s  %-40s  %s" % (width, r["id"], ",".join("§%d" % s for s in r["sections"]), gates, spec_text))
-    missing = sum(1 for r in rows if not r["has_spec"])
-    print("%d claims, %d with specs, %d without" % (len(rows), len(rows) - missing, missing))
-    return 0
+# options that `run` and `bench` pass through to pytest, so a typo of the kit's own is caught here
+_OWN = {"run": ("--results", "--devices", "--label"), "bench": ("--output", "--threads", "--devices", "--smoke", "--label")}
 
 
-# --------------------------------------------------------------------------------------- run
-def local_path(torch_version: str, prefix: str = "") -> str:
-    """Where a run on this machine goes by default: reports/local/ (not committed)."""
-    safe = torch_version.replace("+", "_").replace("/", "_")
-    return os.path.join("reports", "local", "%storch-%s.json" % (prefix, safe))
-
-
-def cmd_run(args, pytest_args: List[str]) -> int:
-    try:
-        import torch
-    except Exception as err:  # ImportError, or a broken install raising OSError
-        raise CLIError("cannot import torch in this environment (%s: %s); install torch first"
-                       % (type(err).__name__, str(err).splitlines()[0] if str(err) else ""))
-    from .devices import DeviceError, selection_from
-    from .plugin import TORCH_VERSION_ENV
-    from .versions import VersionError, parse_torch_version
-
-    try:
-        version = parse_torch_version(os.environ.get(TORCH_VERSION_ENV) or torch.__version__)
-        selection_from(args.devices)
-    except (VersionError, DeviceError) as err:
-        raise CLIError(str(err))
-    results = args.results or local_path(version.raw)
-    if os.path.isdir(results):
-        raise CLIError("--results %s is a directory; give a file path" % results)
-    import pytest
-
-    argv = [SPECS_DIR, "-c", os.path.join(SPECS_DIR, "pytest.ini"), "--rootdir", SPECS_DIR,
-            "-p", "no:cacheprovider", "--conformance-results", results, "-rfE"]
-    if args.devices:
-        argv += ["--devices", args.devices]
-    if args.label:
-        argv += ["--conformance-label", args.label]
-    if not any(a.startswith("--hypothesis-profile") for a in pytest_args):
-        argv += ["--hypothesis-profile", "ci"]
-    if version.prerelease:
-        print("conformance: torch %s is a pre-release; judged as release %s" % (version.raw, version.release),
-              file=sys.stderr)
-    rc = int(pytest.main(argv + pytest_args))
-    if rc == 5:
-        print("conformance: error: no spec was collected or selected (check -k/--devices)", file=sys.stderr)
-        return 1
-    return rc
-
-
-# -------------------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="conformance", allow_abbrev=False,
-        description="Executable specs for the claims of a set of PyTorch study notes.")
+    parser = _Parser(prog="conformance", allow_abbrev=False,
+                     description="Executable specs for the claims of a set of PyTorch study notes.",
+                     epilog="Exit status: 0 ok; 1 failing, breaking or slower; 2 unusable input (one line on "
+                            "stderr); 130 interrupted.")
     parser.add_argument("--version", action="version", version="torch-conformance %s" % __version__)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("claims", help="list the claims, their declared verdicts and specs")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -107,42 +40,125 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", allow_abbrev=False,
                        help="run every spec against the installed torch and write a results file; "
                             "other options go to pytest (-k, -x, -rf, -p, ...)")
-    p.add_argument("--results", metavar="PATH", help="results file (default reports/local/torch-<version>.json)")
+    p.add_argument("--results", metavar="PATH.json",
+                   help="results file (default reports/local/torch-<version>.json); its page goes beside it (.md)")
     p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all; env CONFORMANCE_DEVICES)")
     p.add_argument("--label", help="label stored in the results (e.g. the tox environment)")
 
-    from . import commands
+    p = sub.add_parser("report", help="the claim x release matrix and a page per claim, from results files")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files (one per release)")
+    p.add_argument("--out", default=os.path.join("reports", "local", "report"), metavar="DIR",
+                   help="output folder (default reports/local/report; the committed one is reports)")
 
-    commands.add_parsers(sub)
+    p = sub.add_parser("diff", help="upgrade gate: compare CANDIDATE results with BASE (exit 0/1/2)")
+    p.add_argument("base", metavar="BASE.json")
+    p.add_argument("candidate", metavar="CANDIDATE.json")
+    p.add_argument("--waivers", metavar="FILE", help="JSON list of {claim, reason, expires} accepting changes")
+    p.add_argument("--output", metavar="FILE.md", help="also write the Markdown to FILE.md")
+
+    p = sub.add_parser("bench", allow_abbrev=False,
+                       help="time the hot paths with pytest-benchmark; other options go to pytest",
+                       epilog="Other options go to pytest, e.g. -k 'harness' or --benchmark-timer MODULE.FUNC.")
+    p.add_argument("--output", metavar="PATH.json",
+                   help="bench file (default reports/local/bench-torch-<version>.json)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads, fixed for the run (default 1)")
+    p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all available)")
+    p.add_argument("--smoke", action="store_true", help="run each benchmark once, untimed (proves they run)")
+    p.add_argument("--label", help="label stored in the bench file")
+
+    p = sub.add_parser("bench-report", help="table (Markdown) and plot (PNG) of bench files across releases")
+    p.add_argument("bench", nargs="+", metavar="BENCH.json")
+    p.add_argument("--out", default=os.path.join("reports", "local", "bench"), metavar="DIR",
+                   help="output folder (default reports/local/bench; the committed one is reports/bench)")
+    p.add_argument("--baseline", metavar="RELEASE", help="release the ratios refer to (default: the oldest)")
+
+    p = sub.add_parser("bench-diff", help="compare two bench files made at different times (exit 0/1/2); "
+                                          "bench-compare measures both side by side and is the gate to trust")
+    p.add_argument("base", metavar="BASE.json")
+    p.add_argument("candidate", metavar="CANDIDATE.json")
+    p.add_argument("--threshold", type=float, default=0.2, help="relative slow-down that counts (default 0.2)")
+
+    for name in _EXTENSIONS:
+        module = _extension(name)
+        if module is not None:
+            before = set(sub.choices)
+            module.add_parser(sub)
+            for command in set(sub.choices) - before:
+                _EXTENSION_COMMANDS[command] = module
     return parser
+
+
+# sub-commands that live in their own modules: each has add_parser(sub), run(args) and an error class
+_EXTENSIONS = ("compare", "explain")
+_EXTENSION_COMMANDS = {}  # command name -> module, filled by build_parser
+
+
+def _extension(name: str):
+    import importlib
+
+    try:
+        return importlib.import_module("conformance." + name)
+    except ImportError:
+        return None
+
+
+def _misspelt(command: str, rest: List[str]) -> Optional[str]:
+    """A pass-through option that looks like a typo of the kit's own option (``--resutls``)."""
+    own = _OWN.get(command, ())
+    for arg in rest:
+        name = arg.split("=", 1)[0]
+        if name.startswith("--") and name not in own:
+            close = difflib.get_close_matches(name, own, n=1, cutoff=0.75)
+            if close:
+                return "unknown option %s (did you mean %s?)" % (name, close[0])
+    return None
+
+
+def _dispatch(args, rest: List[str]) -> int:
+    from . import commands as C
+
+    simple = {"claims": C.cmd_claims, "report": C.cmd_report, "diff": C.cmd_diff,
+              "bench-report": C.cmd_bench_report, "bench-diff": C.cmd_bench_diff}
+    if args.command == "run":
+        return C.cmd_run(args, rest)
+    if args.command == "bench":
+        return C.cmd_bench(args, rest)
+    if args.command in simple:
+        return simple[args.command](args)
+    module = _EXTENSION_COMMANDS.get(args.command)
+    if module is not None:
+        try:
+            return module.run(args)
+        except Exception as err:  # the module's own input error (CompareError, ExplainError) is exit 2
+            if type(err).__module__ == module.__name__ and type(err).__name__.endswith("Error"):
+                raise UnusableInput(str(err).splitlines()[0] if str(err) else type(err).__name__) from None
+            raise
+    raise UnusableInput("unknown command %s" % args.command)  # pragma: no cover - argparse rejects it first
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if argv and argv[0] in ("run", "bench"):
-        args, rest = parser.parse_known_args(argv)
-        if rest and rest[0] == "--":
-            rest = rest[1:]
-    else:
-        args, rest = parser.parse_args(argv), []
-    if not args.command:
-        parser.print_help()
-        return 2
     try:
-        if args.command == "claims":
-            return cmd_claims(args)
-        if args.command == "run":
-            return cmd_run(args, rest)
-        from . import commands
-
-        return commands.dispatch(args, rest)
-    except CLIError as err:
+        parser = build_parser()
+        if argv and argv[0] in _OWN:
+            args, rest = parser.parse_known_args(argv)
+            if rest and rest[0] == "--":
+                rest = rest[1:]
+            typo = _misspelt(args.command, rest)
+            if typo:
+                raise UnusableInput(typo)
+        else:
+            args, rest = parser.parse_args(argv), []
+        if not args.command:
+            parser.print_help(sys.stderr)
+            return UNUSABLE
+        return _dispatch(args, rest)
+    except UnusableInput as err:
         print("conformance: error: %s" % err, file=sys.stderr)
-        return 2
+        return UNUSABLE
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,179 +1,293 @@
-"""Sub-commands that work on results files only (no torch import): report, diff."""
+"""What each ``conformance`` sub-command does. The CLI module only parses and dispatches.
+
+Every command keeps the exit-code contract of ``errors``: problems with its input or
+environment raise ``UnusableInput`` (one line, exit 2) *before* any work starts where they can
+be known then; outputs are checked first and replaced only by complete files.
+"""
 from __future__ import annotations
 
+import contextlib
 import glob
+import io
+import json
 import os
+import re
 import sys
+import tempfile
+from typing import List, Optional
+
+from . import __version__
+from . import claims as registry
+from .errors import FAILED, INTERRUPTED, OK, UnusableInput
+from .jsonio import atomic_write_bytes, atomic_write_text, check_output_dir, check_output_file
+
+LOCAL_DIR = os.path.join("reports", "local")  # where local runs go by default (not committed)
 
 
-def add_parsers(sub) -> None:
-    p = sub.add_parser("report", help="build reports/README.md and per-claim pages from results files")
-    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files (one per release)")
-    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
-
-    p = sub.add_parser("diff", help="upgrade gate: compare CANDIDATE results with BASE (exit 0/1/2)")
-    p.add_argument("base", metavar="BASE.json")
-    p.add_argument("candidate", metavar="CANDIDATE.json")
-    p.add_argument("--waivers", metavar="FILE", help="JSON list of {claim, reason, expires} accepting changes")
-    p.add_argument("--output", metavar="FILE", help="also write the Markdown to FILE")
-
-    p = sub.add_parser("bench", allow_abbrev=False,
-                       help="time the hot paths with pytest-benchmark; other options go to pytest",
-                       epilog="Other options go to pytest, e.g. -k 'harness' or --benchmark-timer MODULE.FUNC.")
-    p.add_argument("--output", metavar="PATH", help="bench file (default reports/local/bench-torch-<version>.json)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads, fixed for the run (default 1)")
-    p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all available)")
-    p.add_argument("--smoke", action="store_true", help="run each benchmark once, untimed (proves they run)")
-    p.add_argument("--label", help="label stored in the bench file")
-
-    p = sub.add_parser("bench-report", help="table (Markdown) and plot (PNG) of bench files across releases")
-    p.add_argument("bench", nargs="+", metavar="BENCH.json")
-    p.add_argument("--out", default=os.path.join("reports", "bench"), metavar="DIR")
-    p.add_argument("--baseline", metavar="RELEASE", help="release the ratios refer to (default: the oldest)")
-
-    p = sub.add_parser("bench-diff", help="speed gate: slower than --threshold beyond noise (exit 0/1/2)")
-    p.add_argument("base", metavar="BASE.json")
-    p.add_argument("candidate", metavar="CANDIDATE.json")
-    p.add_argument("--threshold", type=float, default=0.2, help="relative slow-down that counts (default 0.2)")
+def local_path(torch_version: str, prefix: str = "") -> str:
+    """Where a run on this machine goes by default: reports/local/ (ignored by git)."""
+    safe = torch_version.replace("+", "_").replace("/", "_")
+    return os.path.join(LOCAL_DIR, "%storch-%s.json" % (prefix, safe))
 
 
-def _fail(message: str):
-    from .cli import CLIError
+def _import_torch():
+    try:
+        import torch
+    except Exception as err:  # ImportError, or a broken install raising OSError
+        first = str(err).splitlines()[0] if str(err) else ""
+        raise UnusableInput("cannot import torch in this environment (%s: %s); install torch first"
+                            % (type(err).__name__, first)) from None
+    return torch
 
-    raise CLIError(message)
+
+def _isolate_caches() -> None:
+    """Hypothesis keeps a cache folder; put it in the user's cache, not the current folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(base, "torch-conformance", "hypothesis"))
+
+
+class _SessionProbe:
+    """Hands the plugin's Session back to the command after pytest returns."""
+
+    session = None
+
+    def pytest_unconfigure(self, config):
+        self.session = getattr(config, "_conformance", None)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _pytest(argv: List[str]):
+    """Run pytest in-process; (exit code, plugin session). pytest's usage errors (a misspelt
+    option) become one line and exit 2 instead of its usage text and exit 4."""
+    import pytest
+
+    probe = _SessionProbe()
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        rc = int(pytest.main(argv, plugins=[probe]))
+    text = captured.getvalue()
+    if rc == 4:  # ExitCode.USAGE_ERROR
+        lines = [_ANSI.sub("", ln).strip() for ln in text.splitlines() if ln.strip()]
+        errors = [ln.split("error:", 1)[1].strip() for ln in lines if "error:" in ln]
+        raise UnusableInput("pytest: %s" % (errors[-1] if errors else (lines[-1] if lines else "usage error")))
+    sys.stderr.write(text)
+    return rc, probe.session
+
+
+def _exit_of_run(rc: int, session, what: str) -> int:
+    """Map pytest's exit code (and what the plugin saw) onto the kit's contract."""
+    if session is not None and session.interrupted:
+        where = ("; partial results in %s" % session.written) if session and session.written else ""
+        print("conformance: interrupted; existing files left as they were%s" % where, file=sys.stderr)
+        return INTERRUPTED
+    if session is not None and session.write_error:
+        raise UnusableInput(session.write_error)
+    if rc == 5:
+        raise UnusableInput("no %s was collected or selected (check -k / --devices)" % what)
+    if rc == 2:  # collection errors: a spec module that cannot even be imported fails the run
+        print("conformance: some spec modules could not be collected (see above)", file=sys.stderr)
+        return FAILED
+    if rc == 3:
+        print("conformance: pytest reported an internal error (see above)", file=sys.stderr)
+        return FAILED
+    return rc
+
+
+# ------------------------------------------------------------------------------------ claims
+def cmd_claims(args) -> int:
+    from .discover import specs_by_claim
+
+    specs = specs_by_claim()
+    rows = []
+    for c in registry.CLAIMS:
+        d = c.as_dict()
+        d["specs"] = specs.get(c.id, [])
+        d["has_spec"] = bool(d["specs"])
+        rows.append(d)
+    if args.json:
+        json.dump({"kit_version": __version__, "claims": rows}, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return OK
+    width = max(len(r["id"]) for r in rows)
+    print("%-*s  %-8s  %-40s  %s" % (width, "claim", "note", "declared verdict by torch release", "specs"))
+    for c, r in zip(registry.CLAIMS, rows):
+        gates = "; ".join("%s %s" % (e["versions"], e["verdict"]) for e in r["expectations"])
+        spec_text = "%d" % len(r["specs"]) if r["specs"] else "no spec yet"
+        print("%-*s  %-8s  %-40s  %s" % (width, r["id"], c.section_label, gates, spec_text))
+    missing = sum(1 for r in rows if not r["has_spec"])
+    print("%d claims, %d with specs, %d without" % (len(rows), len(rows) - missing, missing))
+    return OK
+
+
+# --------------------------------------------------------------------------------------- run
+def _runnable_devices(option: Optional[str]):
+    """The selected devices that can run here; none at all is unusable (a gate never passes on nothing)."""
+    from .devices import selection_from, survey
+
+    selected = selection_from(option)
+    run, skipped = survey(selected)
+    if not run:
+        raise UnusableInput("none of the selected devices can run here: %s"
+                            % "; ".join("%s (%s)" % kv for kv in sorted(skipped.items())))
+    return run, skipped
+
+
+def cmd_run(args, pytest_args: List[str]) -> int:
+    _import_torch()
+    from .environment import torch_version
+    from .invocation import suite_argv
+
+    version = torch_version()
+    run, skipped = _runnable_devices(args.devices)
+    results = args.results or local_path(version.raw)
+    check_output_file(results, "--results", suffix=".json")
+    _isolate_caches()
+    print("torch-conformance %s: torch %s on %s%s -> %s" % (
+        __version__, version.raw, ", ".join(run),
+        "".join("; %s skipped (%s)" % kv for kv in sorted(skipped.items())), results))
+    if version.prerelease:
+        print("conformance: torch %s is a pre-release; judged as release %s" % (version.raw, version.release),
+              file=sys.stderr)
+    argv = suite_argv("specs", results=results, devices=args.devices, label=args.label, extra=["-rfE"] + pytest_args)
+    rc, session = _pytest(argv)
+    return _exit_of_run(rc, session, "spec")
+
+
+# ------------------------------------------------------------------------------- report, diff
+def _expand(patterns: List[str]) -> List[str]:
+    paths = []
+    for pattern in patterns:  # expand globs the shell left alone (e.g. on Windows)
+        paths.extend(sorted(glob.glob(pattern)) if any(ch in pattern for ch in "*?[") else [pattern])
+    return paths
+
+
+def _load_complete(path: str, role: str):
+    """A results document that covers the whole kit; a partial one is unusable for a gate or report."""
+    from .results import load, partial_reason
+
+    doc = load(path)
+    why = partial_reason(doc)
+    if why:
+        raise UnusableInput("%s: %s is a partial run (%s); use a complete run" % (path, role, why))
+    return doc
 
 
 def cmd_report(args) -> int:
     from .report import write_report
-    from .results import ResultsError, load
 
-    paths = []
-    for pattern in args.results:  # expand globs the shell left alone (e.g. on Windows)
-        paths.extend(sorted(glob.glob(pattern)) if any(ch in pattern for ch in "*?[") else [pattern])
+    paths = _expand(args.results)
     if not paths:
-        _fail("no results files match %s" % " ".join(args.results))
-    try:
-        docs = [load(p) for p in paths]
-    except ResultsError as err:
-        _fail(str(err))
+        raise UnusableInput("no results files match %s" % " ".join(args.results))
+    check_output_dir(args.out, "--out")
+    docs = [_load_complete(p, "input") for p in paths]
     written = write_report(docs, args.out)
     print("report: %d runs -> %s (%d pages)" % (len(docs), os.path.join(args.out, "README.md"), len(written) - 1))
-    return 0
+    return OK
 
 
 def cmd_diff(args) -> int:
     from . import diff as D
-    from .results import ResultsError, load
 
-    try:
-        base, cand = load(args.base), load(args.candidate)
-        active, expired = D.load_waivers(args.waivers, D.today()) if args.waivers else ({}, [])
-        result = D.diff(base, cand, active, expired)
-    except (ResultsError, D.DiffInputError) as err:
-        _fail(str(err))
-    text = D.render_markdown(result)
-    sys.stdout.write(text + "\n")
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        check_output_file(args.output, "--output", suffix=".md", inputs=[args.base, args.candidate, args.waivers])
+    base, cand = _load_complete(args.base, "base"), _load_complete(args.candidate, "candidate")
+    known = set(registry.ids()) | set(base["claims"]) | set(cand["claims"])
+    active, expired = D.load_waivers(args.waivers, D.today(), known) if args.waivers else ({}, [])
+    result = D.diff(base, cand, active, expired)
+    text = D.render_markdown(result)
+    if args.output:
+        atomic_write_text(args.output, text + "\n")
+    sys.stdout.write(text + "\n")
     print("conformance diff: %d breaking, %d informational%s" % (
         len(result.breaking), len(result.informational),
         ", %d expired waiver(s)" % len(result.expired_waivers) if result.expired_waivers else ""), file=sys.stderr)
     return result.exit_code
 
 
-def cmd_bench(args, pytest_args) -> int:
-    import json
-    import tempfile
-
-    try:
-        import torch
-    except Exception as err:
-        _fail("cannot import torch in this environment (%s)" % type(err).__name__)
+# ------------------------------------------------------------------------------------ bench
+def cmd_bench(args, pytest_args: List[str]) -> int:
+    torch = _import_torch()
     try:
         import pytest_benchmark  # noqa: F401
     except ImportError:
-        _fail("pytest-benchmark is not installed: pip install 'torch-conformance[bench]'")
-    import pytest
-
-    from .bench import BENCH_DIR, compact, save_bench
-    from .devices import DeviceError, selection_from
-    from .plugin import environment
-    from .versions import VersionError, parse_torch_version
+        raise UnusableInput("pytest-benchmark is not installed: pip install 'torch-conformance[bench]'") from None
+    from .bench import compact, save_bench
+    from .environment import record, torch_version
+    from .invocation import suite_argv
 
     if args.threads < 1:
-        _fail("--threads must be at least 1")
-    try:
-        version = parse_torch_version(torch.__version__)
-        selection_from(args.devices)
-    except (VersionError, DeviceError) as err:
-        _fail(str(err))
-    from .cli import local_path
-
+        raise UnusableInput("--threads must be at least 1")
+    version = torch_version()
+    run, _ = _runnable_devices(args.devices)
     out = args.output or local_path(version.raw, "bench-")
+    if not args.smoke:
+        check_output_file(out, "--output", suffix=".json")
+    _isolate_caches()
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         raw_path = os.path.join(tmp, "raw.json")
-        argv = [BENCH_DIR, "-c", os.path.join(BENCH_DIR, "pytest.ini"), "--rootdir", BENCH_DIR,
-                "-p", "no:cacheprovider", "--benchmark-json", raw_path, "-q"]
-        argv += ["--benchmark-disable"] if args.smoke else [
+        extra = ["--benchmark-json", raw_path, "--benchmark-storage", "file://" + tmp, "-q"]
+        extra += ["--benchmark-disable"] if args.smoke else [
             "--benchmark-min-rounds", "7", "--benchmark-max-time", "0.5", "--benchmark-warmup", "on",
             "--benchmark-warmup-iterations", "3", "--benchmark-disable-gc",  # as timeit and torch Timer do
             "--benchmark-columns", "median,iqr,rounds"]
-        if args.devices:
-            argv += ["--devices", args.devices]
-        rc = int(pytest.main(argv + pytest_args))
+        argv = suite_argv("benchmarks", devices=args.devices, profile=None, extra=extra + pytest_args)
+        rc, session = _pytest(argv)
+        if session is not None and session.interrupted:
+            print("conformance: interrupted; no bench file written", file=sys.stderr)
+            return INTERRUPTED
         if rc == 5:
-            _fail("no benchmark was collected or selected")
+            raise UnusableInput("no benchmark was collected or selected (check -k / --devices)")
         if args.smoke:  # smoke mode times nothing, so there is no bench file to write
-            if rc == 0:
+            if rc == OK:
                 print("bench smoke: every benchmark ran once (no timings recorded)")
-            return rc
+            return FAILED if rc else OK
         if not os.path.exists(raw_path):  # pytest stopped before any benchmark finished
-            return rc or 1
+            return rc or FAILED
         with open(raw_path) as fh:
             raw = json.load(fh)
-    env = environment()
+    env = record(run)
     env["label"] = args.label
-    save_bench(compact(raw, env, args.threads), out)
+    try:
+        save_bench(compact(raw, env, args.threads), out)
+    except OSError as err:
+        raise UnusableInput("cannot write bench file %s (%s)" % (out, err.strerror or err)) from None
     # a failed harness check still leaves its timings (and the Timer's) in the file, as evidence
     print("bench file written to %s%s" % (out, "" if rc == 0 else " (some benchmarks failed: exit %d)" % rc))
-    return rc
+    return FAILED if rc else OK
 
 
 def cmd_bench_report(args) -> int:
-    from .bench import BenchError, load, plot, render_table
+    from .bench import load, plot_png, render_table
 
     try:
-        docs = [load(p) for p in args.bench]
-        table = render_table(docs, args.baseline)
-    except BenchError as err:
-        _fail(str(err))
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "README.md"), "w", encoding="utf-8") as fh:
-        fh.write(table)
-    plot(docs, os.path.join(args.out, "hotpaths.png"))
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UnusableInput("bench-report draws its plot with matplotlib, which is not installed: "
+                            "pip install 'torch-conformance[bench]'") from None
+    check_output_dir(args.out, "--out")
+    docs = [load(p) for p in _expand(args.bench)]
+    if not docs:
+        raise UnusableInput("no bench files match %s" % " ".join(args.bench))
+    table = render_table(docs, args.baseline)
+    png = plot_png(docs)  # everything is computed before the first file is replaced
+    atomic_write_bytes(os.path.join(args.out, "hotpaths.png"), png)
+    atomic_write_text(os.path.join(args.out, "README.md"), table)
     print("bench report: %d releases -> %s (table) and %s (plot)" % (
         len(docs), os.path.join(args.out, "README.md"), os.path.join(args.out, "hotpaths.png")))
-    return 0
+    return OK
 
 
 def cmd_bench_diff(args) -> int:
-    from .bench import BenchError, load, render_speed_diff, speed_diff
+    from .bench import load, render_speed_diff, speed_diff
 
     if args.threshold <= 0:
-        _fail("--threshold must be positive")
-    try:
-        base, cand = load(args.base), load(args.candidate)
-        slow, rows = speed_diff(base, cand, args.threshold)
-    except BenchError as err:
-        _fail(str(err))
+        raise UnusableInput("--threshold must be positive")
+    base, cand = load(args.base), load(args.candidate)
+    slow, rows = speed_diff(base, cand, args.threshold)
     sys.stdout.write(render_speed_diff(base, cand, slow, rows, args.threshold) + "\n")
-    return 1 if slow else 0
+    return FAILED if slow else OK
 
 
-def dispatch(args, rest=()) -> int:
-    if args.command == "bench":
-        return cmd_bench(args, list(rest))
-    return {"report": cmd_report, "diff": cmd_diff, "bench-report": cmd_bench_report,
-            "bench-diff": cmd_bench_diff}[args.command](args)

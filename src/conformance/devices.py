@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 from typing import Dict, List, Optional, Tuple
 
+from .errors import UnusableInput
+
 KNOWN = ("cpu", "cuda")
 ENV_VAR = "CONFORMANCE_DEVICES"
 
 
-class DeviceError(ValueError):
+class DeviceError(UnusableInput):
     pass
 
 

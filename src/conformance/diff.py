@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from . import verdicts as V
-from .history import claim_word, observation_changes, show, spec_index
+from .errors import UnusableInput
+from .history import claim_word, observation_changes, spec_index
 from .jsonio import read_json
+from .md import cell, code, value_code, value_text
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class DiffInputError(ValueError):
+class DiffInputError(UnusableInput):
     """Unusable input; the message is one line."""
 
 
@@ -68,8 +73,10 @@ def check_compatible(base: Dict[str, Any], cand: Dict[str, Any]) -> set:
     return common
 
 
-def load_waivers(path: str, today: _dt.date):
-    """(active {claim: waiver}, expired [waiver])."""
+def load_waivers(path: str, today: _dt.date, known: Optional[Iterable[str]] = None):
+    """(active {claim: waiver}, expired [waiver]). A waiver must name a claim in ``known`` (when
+    given) and expire on a strict YYYY-MM-DD date: a misspelt one would silently never apply."""
+    known = set(known) if known is not None else None
     data = read_json(path, "waiver", DiffInputError)
     if isinstance(data, dict):
         data = data.get("waivers")
@@ -79,7 +86,15 @@ def load_waivers(path: str, today: _dt.date):
     for i, w in enumerate(data):
         if not isinstance(w, dict) or not all(isinstance(w.get(k), str) and w.get(k) for k in ("claim", "reason", "expires")):
             raise DiffInputError("%s: waiver %d needs non-empty 'claim', 'reason' and 'expires'" % (path, i))
+        if known is not None and w["claim"] not in known:
+            import difflib
+
+            close = difflib.get_close_matches(w["claim"], sorted(known), n=1)
+            raise DiffInputError("%s: waiver %d names unknown claim %r%s" % (
+                path, i, w["claim"], " (did you mean %s?)" % close[0] if close else ""))
         try:
+            if not _DATE.match(w["expires"]):
+                raise ValueError
             expires = _dt.date.fromisoformat(w["expires"])
         except ValueError:
             raise DiffInputError("%s: waiver %d: expires %r is not a YYYY-MM-DD date" % (path, i, w["expires"])) from None
@@ -124,34 +139,32 @@ def _claim_changes(cid: str, a: Dict[str, Any], b: Dict[str, Any], devices) -> L
         if key[1] not in devices and key[1] not in ("any",) and "+" not in key[1]:
             continue
         if sa[key]["outcome"] == "passed" and sb[key]["outcome"] == "failed":
-            out.append(Change(cid, "spec now fails", "`%s` [%s]: %s" % (key[0], key[1], show(sb[key].get("message") or "", 300)), True))
+            out.append(Change(cid, "spec now fails", "%s [%s]: %s" % (
+                code(key[0]), key[1], value_text(sb[key].get("message") or "", 300)), True))
     for k, before, after in observation_changes(a, b):
-        out.append(Change(cid, "observed", "`%s`: %s → %s" % (k, _shown(before), _shown(after)), False))
+        out.append(Change(cid, "observed", "%s: %s → %s" % (code(k), value_code(before, 300), value_code(after, 300)), False))
     return out
-
-
-def _shown(value) -> str:
-    return "(nothing)" if value is None else "`%s`" % show(value, 300)
 
 
 def render_markdown(result: DiffResult) -> str:
     be, ce = result.base["environment"], result.candidate["environment"]
-    head = "## torch-conformance diff: torch %s → %s" % (be["torch"], ce["torch"])
+    head = "## torch-conformance diff: torch %s → %s" % (value_text(be["torch"]), value_text(ce["torch"]))
     verdict = ("**%d breaking change(s)**" % len(result.breaking)) if result.breaking else "**No breaking change.**"
     lines = [head, "", verdict + " %d informational." % len(result.informational), ""]
     if result.breaking:
         lines += ["### Breaking", "", "| claim | change | detail |", "|---|---|---|"]
-        lines += ["| `%s` | %s | %s |" % (c.claim, c.kind, c.detail.replace("|", "\\|")) for c in result.breaking]
+        lines += ["| %s | %s | %s |" % (code(c.claim), c.kind, cell(c.detail)) for c in result.breaking]
         lines.append("")
     if result.informational:
         lines += ["### Informational", "", "| claim | change | detail |", "|---|---|---|"]
         for c in result.informational:
             kind = "%s (waived: %s)" % (c.kind, c.waived_by) if c.waived_by else c.kind
-            lines.append("| `%s` | %s | %s |" % (c.claim, kind, c.detail.replace("|", "\\|")))
+            lines.append("| %s | %s | %s |" % (code(c.claim), cell(kind), cell(c.detail)))
         lines.append("")
     if result.expired_waivers:
         lines += ["### Expired waivers (not applied)", ""]
-        lines += ["- `%s`: %s (expired %s)" % (w["claim"], w["reason"], w["expires"]) for w in result.expired_waivers]
+        lines += ["- %s: %s (expired %s)" % (code(w["claim"]), value_text(w["reason"]), w["expires"])
+                  for w in result.expired_waivers]
         lines.append("")
     return "\n".join(lines)
 

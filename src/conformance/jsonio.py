@@ -1,9 +1,17 @@
-"""Reading the kit's JSON inputs (results, bench files, waivers) with one-line errors."""
+"""The kit's files on disk: reading JSON inputs with one-line errors, checking output paths
+before any work starts, and replacing a file only by a complete one (atomic write)."""
 from __future__ import annotations
 
 import json
 import os
-from typing import Any, Type
+import tempfile
+from typing import Any, Iterable, Optional, Type
+
+from .errors import UnusableInput
+
+
+class OutputError(UnusableInput):
+    """An output path the command cannot write; one-line message."""
 
 
 def read_json(path: str, kind: str, error: Type[Exception]) -> Any:
@@ -19,5 +27,93 @@ def read_json(path: str, kind: str, error: Type[Exception]) -> Any:
         raise error("%s: not a text file" % path) from None
     except json.JSONDecodeError as err:
         raise error("%s: corrupt or truncated JSON (%s at line %d)" % (path, err.msg, err.lineno)) from None
+    except RecursionError:
+        raise error("%s: JSON nested too deeply" % path) from None
     except OSError as err:
         raise error("%s: cannot read (%s)" % (path, err.strerror)) from None
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def check_output_file(path: str, what: str, suffix: Optional[str] = None, inputs: Iterable[str] = ()) -> str:
+    """Check, before any work starts, that ``path`` can receive a new file: not a folder, not one
+    of ``inputs``, ending in ``suffix``, in a folder that exists (or can be made) and is writable.
+    Raises OutputError (one line). Returns the path."""
+    if not path:
+        raise OutputError("%s: empty path" % what)
+    if os.path.isdir(path):
+        raise OutputError("%s %s: is a directory; give a file path" % (what, path))
+    if suffix and not path.endswith(suffix):
+        raise OutputError("%s %s: must end in %s" % (what, path, suffix))
+    for other in inputs:
+        if other and os.path.exists(path) and _same_file(path, other):
+            raise OutputError("%s %s: is one of the inputs; refusing to overwrite it" % (what, path))
+    check_output_dir(os.path.dirname(os.path.abspath(path)), "%s %s: folder" % (what, path))
+    return path
+
+
+def check_output_dir(directory: str, what: str) -> str:
+    """Make ``directory`` if needed and prove it writable by creating and removing a file."""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise OutputError("%s %s: is a file, not a folder" % (what, directory))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".conformance-probe-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise OutputError("%s %s: not writable (%s)" % (what, directory, err.strerror or err)) from None
+    return directory
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    """Replace ``path`` by a file holding ``text``, or leave it untouched: write a uniquely named
+    temporary file in the same folder, fsync it, then rename it over ``path``. On any failure the
+    temporary file is removed and the OSError propagates."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def dumps(doc: Any) -> str:
+    """The one JSON layout of every file the kit writes."""
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(path: str, doc: Any) -> None:
+    atomic_write_text(path, dumps(doc))

@@ -1,27 +1,29 @@
-"""The pytest plugin (entry point ``pytest11``): devices, claims, observations, results.
+"""The pytest plugin (entry point ``pytest11``): hooks and fixtures only.
 
 Loaded automatically wherever the kit is installed, so both ``conformance run`` and a plain
-``pytest`` in the repository get the ``device`` and ``claim`` fixtures. Results are gathered
-for every spec that runs and written when ``--conformance-results PATH`` is given.
+``pytest`` in the repository get the ``device`` and ``claim`` fixtures. Outcomes and
+observations are gathered for every spec that runs; with ``--conformance-results PATH`` the
+run's document (assembled by ``results.assemble``) replaces PATH atomically at the end. An
+interrupted run leaves PATH as it was and puts what it had in ``PATH.partial``.
 """
 from __future__ import annotations
 
 import os
-import platform
 import random
+import signal
 import sys
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import pytest
 
-from . import __version__
 from . import claims as registry
 from . import devices as devmod
-from . import verdicts as V
+from . import environment
+from .environment import torch_version
+from .jsonio import atomic_write_text
 from .testing import ClaimContext
-
-TORCH_VERSION_ENV = "CONFORMANCE_TORCH_VERSION"  # judge torch as this version (debugging gates)
+from .versions import VersionError
 
 _CTX = pytest.StashKey[ClaimContext]()  # pytest >= 7
 
@@ -64,18 +66,18 @@ def pytest_configure(config):
         raise pytest.UsageError(str(err))
     config._conformance = Session(config, selected)
     config.pluginmanager.register(config._conformance, "conformance-session")
+    if config.getoption("--conformance-results"):
+        config._conformance.watch_sigint()
     if config.getoption("hypothesis_profile", default=None) is None:
         from hypothesis import settings
 
         settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-def torch_version():
-    import torch
-
-    from .versions import parse_torch_version
-
-    return parse_torch_version(os.environ.get(TORCH_VERSION_ENV) or torch.__version__)
+def pytest_unconfigure(config):
+    session = getattr(config, "_conformance", None)
+    if session is not None:
+        session.unwatch_sigint()
 
 
 def pytest_generate_tests(metafunc):
@@ -132,7 +134,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 class Session:
-    """Collects one run's outcomes per spec and writes the results file."""
+    """Collects one run's outcomes per spec; at the end writes the results file (atomically,
+    and never over an existing file when the run was interrupted)."""
 
     def __init__(self, config, selected):
         self.config = config
@@ -140,11 +143,63 @@ class Session:
         self._unavailable: Dict[str, Optional[str]] = {}
         self.specs: Dict[str, Dict[str, Any]] = {}
         self.started = time.time()
+        self.deselected = 0
+        self.interrupted = False  # a KeyboardInterrupt reached pytest, or SIGINT arrived
+        self.collection_errors = 0
+        self.written: Optional[str] = None  # where the results went
+        self.write_error: Optional[str] = None  # one line, when they could not be written
+        self._previous_sigint = None
 
     def unavailable(self, name: str) -> Optional[str]:
         if name not in self._unavailable:
             self._unavailable[name] = devmod.unavailable_reason(name)
         return self._unavailable[name]
+
+    # -- interruption ---------------------------------------------------------------------------
+    def watch_sigint(self) -> None:
+        """Note every SIGINT, even one that code under test swallows, then act as before."""
+        try:
+            previous = signal.getsignal(signal.SIGINT)
+
+            def on_sigint(signum, frame):
+                self.interrupted = True
+                if callable(previous):
+                    previous(signum, frame)
+                else:
+                    raise KeyboardInterrupt
+
+            signal.signal(signal.SIGINT, on_sigint)
+            self._previous_sigint = previous
+        except ValueError:  # not the main thread: pytest's own interrupt handling still applies
+            self._previous_sigint = None
+
+    def unwatch_sigint(self) -> None:
+        if self._previous_sigint is not None:
+            try:
+                signal.signal(signal.SIGINT, self._previous_sigint)
+            except ValueError:  # pragma: no cover
+                pass
+
+    def pytest_keyboard_interrupt(self, excinfo):
+        self.interrupted = True
+
+    def pytest_deselected(self, items):
+        self.deselected += len(items)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collection_errors += 1
+
+    def partial(self, session=None) -> Optional[str]:
+        if self.interrupted:
+            return "interrupted"
+        if self.collection_errors:
+            return "collection-errors"
+        if session is not None and (session.shouldstop or session.shouldfail):
+            return "stopped"
+        if self.deselected:
+            return "subset"
+        return None
 
     # -- collecting -------------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -182,74 +237,56 @@ class Session:
             if ctx is not None or report.when == "call":
                 report.sections.append(("conformance", _reproduce(item, claim_id, device, ctx)))
 
+    def pytest_sessionfinish(self, session):
+        self._session = session
+
     def pytest_terminal_summary(self, terminalreporter):
         if not self.specs:
             return
-        doc = self.build()
+        doc = self.build(getattr(self, "_session", None))
         from .summary import render_summary
 
         terminalreporter.section("torch-conformance")
         for line in render_summary(doc).splitlines():
             terminalreporter.write_line(line)
         path = self.config.getoption("--conformance-results")
-        if path:
-            from .results import save
+        if not path:
+            return
+        from .report import render_run
+        from .results import save
 
-            from .report import render_run
-
-            save(doc, path)
-            page = os.path.splitext(path)[0] + ".md"
-            with open(page, "w", encoding="utf-8") as fh:
-                fh.write(render_run(doc))
-            terminalreporter.write_line("results written to %s (report: %s)" % (path, page))
+        target = path + ".partial" if self.interrupted else path
+        try:
+            save(doc, target)
+            if not self.interrupted:
+                atomic_write_text(os.path.splitext(path)[0] + ".md", render_run(doc))
+        except OSError as err:
+            self.write_error = "cannot write results to %s (%s); %s" % (
+                target, err.strerror or err, "the previous file is unchanged" if os.path.exists(path) else "nothing was written")
+            terminalreporter.write_line("results NOT written: %s" % self.write_error)
+            return
+        self.written = target
+        if self.interrupted:
+            terminalreporter.write_line("interrupted: %s left as it was; partial results in %s" % (path, target))
+        else:
+            terminalreporter.write_line("results written to %s (report: %s)%s" % (
+                path, os.path.splitext(path)[0] + ".md",
+                "; partial run (%s)" % doc["run"]["partial"] if doc["run"]["partial"] else ""))
 
     # -- building the results document ---------------------------------------------------------
-    def build(self) -> Dict[str, Any]:
+    def build(self, session=None) -> Dict[str, Any]:
         from .discover import specs_by_claim
+        from .results import assemble
 
-        inventory = specs_by_claim()
-        env = environment(self)
         try:
             version = torch_version()
-        except Exception:  # the CLI reports a bad version before running; keep building
+        except VersionError:  # the CLI reports a bad version before running; keep building
             version = None
-        by_claim: Dict[str, List[dict]] = {}
-        for entry in self.specs.values():
-            by_claim.setdefault(entry["claim"], []).append({k: v for k, v in entry.items() if k != "claim"})
-        claims_out = {}
-        for record in registry.CLAIMS:
-            specs = sorted(by_claim.get(record.id, []), key=lambda s: s["id"])
-            expectation = record.expectation_for(version) if version else None
-            status = _status(specs, has_spec=record.id in inventory)
-            devices = {}
-            for dev in sorted({s["device"] for s in specs}):
-                devices[dev] = _status([s for s in specs if s["device"] == dev], has_spec=True)
-            claims_out[record.id] = {
-                "id": record.id,
-                "sections": list(record.sections),
-                "statement": record.statement,
-                "status": status,
-                "verdict": expectation.verdict if (status == V.PASSED and expectation) else None,
-                "expectation": expectation.as_dict() if expectation else None,
-                "devices": devices,
-                "specs": specs,
-                "skip_reasons": sorted({s["message"] for s in specs if s["outcome"] == "skipped" and s["message"]}),
-            }
-        return {
-            "schema": "torch-conformance/results",
-            "schema_version": 1,
-            "kit_version": __version__,
-            "label": self.config.getoption("--conformance-label"),
-            "environment": env,
-            "run": {
-                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
-                "duration_s": round(time.time() - self.started, 2),
-                "args": [str(a) for a in self.config.invocation_params.args],
-                "hypothesis_profile": _hypothesis_profile(),
-            },
-            "claims": claims_out,
-            "summary": _summary(claims_out),
-        }
+        return assemble(
+            self.specs.values(), environment.record(self.selected), version,
+            label=self.config.getoption("--conformance-label"), started=self.started,
+            args=list(self.config.invocation_params.args), hypothesis_profile=_hypothesis_profile(),
+            partial=self.partial(session), specced=specs_by_claim())
 
 
 def _hypothesis_profile() -> Optional[str]:
@@ -259,80 +296,6 @@ def _hypothesis_profile() -> Optional[str]:
         return settings.get_current_profile_name()
     except Exception:  # pragma: no cover
         return None
-
-
-def _status(specs: List[dict], has_spec: bool) -> str:
-    if not has_spec:
-        return V.NO_SPEC
-    outcomes = {s["outcome"] for s in specs}
-    if "failed" in outcomes:
-        return V.FAILING
-    if "passed" in outcomes:
-        return V.PASSED
-    return V.NOT_RUN
-
-
-def _summary(claims_out: Dict[str, dict]) -> Dict[str, Any]:
-    overall: Dict[str, int] = {}
-    per_device: Dict[str, Dict[str, int]] = {}
-    for c in claims_out.values():
-        word = V.display(c["status"], c["verdict"])
-        overall[word] = overall.get(word, 0) + 1
-        for dev, status in c["devices"].items():
-            dword = V.display(status, c["verdict"] if status == V.PASSED else None)
-            per_device.setdefault(dev, {})
-            per_device[dev][dword] = per_device[dev].get(dword, 0) + 1
-    return {"claims": len(claims_out), "overall": overall, "devices": per_device}
-
-
-def environment(session: Optional[Session] = None) -> Dict[str, Any]:
-    import torch
-
-    from .versions import VersionError, parse_torch_version
-
-    try:
-        tv = parse_torch_version(os.environ.get(TORCH_VERSION_ENV) or torch.__version__)
-        release, pre = str(tv.release), tv.prerelease
-    except VersionError:
-        release, pre = "unknown", False
-    try:
-        import torchvision
-
-        vision = torchvision.__version__
-    except Exception:  # not installed, or fails to import next to this torch
-        vision = None
-    cudnn = None
-    try:
-        if torch.backends.cudnn.is_available():
-            cudnn = torch.backends.cudnn.version()
-    except Exception:  # pragma: no cover
-        cudnn = None
-    run_devices, skipped = [], {}
-    if session is not None:
-        run_devices = [d for d in session.selected if not session.unavailable(d)]
-        skipped = {d: session.unavailable(d) for d in session.selected if session.unavailable(d)}
-    env = {
-        "torch": torch.__version__,
-        "torch_release": release,
-        "torch_prerelease": pre,
-        "torchvision": vision,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cuda": getattr(torch.version, "cuda", None),
-        "cudnn": cudnn,
-        "devices": run_devices,
-        "devices_skipped": skipped,
-        "threads": torch.get_num_threads(),
-    }
-    if run_devices and "cuda" in run_devices:
-        env["gpu"] = torch.cuda.get_device_name(0)
-    for mod in ("numpy", "PIL", "hypothesis", "pytest"):
-        try:
-            env[mod.lower()] = __import__(mod).__version__
-        except Exception:
-            env[mod.lower()] = None
-    return env
 
 
 def _skip_reason(report) -> Optional[str]:

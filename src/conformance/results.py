@@ -5,20 +5,25 @@ diff never work on a file they do not understand. Nothing here imports torch.
 """
 from __future__ import annotations
 
-import json
-import os
-from typing import Any, Dict
+import time
+from typing import Any, Dict, Iterable, List, Optional
 
 import jsonschema
 
+from . import __version__
+from . import claims as registry
 from . import verdicts as V
-from .jsonio import read_json
+from .errors import UnusableInput
+from .jsonio import read_json, write_json
 
 SCHEMA_NAME = "torch-conformance/results"
 SCHEMA_VERSION = 1
 
 
-class ResultsError(ValueError):
+PARTIAL_REASONS = ("subset", "stopped", "interrupted", "collection-errors")
+
+
+class ResultsError(UnusableInput):
     """A results file that cannot be used; the message is one line."""
 
 
@@ -80,7 +85,11 @@ SCHEMA: Dict[str, Any] = {
                 "devices_skipped": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },
-        "run": {"type": "object"},
+        "run": {"type": "object", "properties": {
+            # why the run does not cover every spec: "subset" (-k/deselected), "stopped" (-x,
+            # --maxfail), "interrupted" (SIGINT), "collection-errors"; null/absent: complete
+            "partial": {"enum": [None] + list(PARTIAL_REASONS)},
+        }},
         "claims": {"type": "object", "additionalProperties": _CLAIM},
         "summary": {"type": "object"},
     },
@@ -113,11 +122,83 @@ def load(path: str) -> Dict[str, Any]:
 
 
 def save(doc: Dict[str, Any], path: str) -> None:
+    """Validate, then replace ``path`` atomically (an interrupted save leaves the old file)."""
     validate(doc, path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1, sort_keys=True, ensure_ascii=False)
-        fh.write("\n")
-    os.replace(tmp, path)
+    write_json(path, doc)
+
+
+def partial_reason(doc: Dict[str, Any]) -> Optional[str]:
+    """Why a results document does not cover the whole kit, or None when it does."""
+    return (doc.get("run") or {}).get("partial")
+
+
+# ------------------------------------------------------------------------ assembling a run
+def claim_status(specs: Iterable[Dict[str, Any]], has_spec: bool) -> str:
+    """A claim's status from its specs' outcomes: any failure fails it; one pass passes it."""
+    if not has_spec:
+        return V.NO_SPEC
+    outcomes = {s["outcome"] for s in specs}
+    if "failed" in outcomes:
+        return V.FAILING
+    if "passed" in outcomes:
+        return V.PASSED
+    return V.NOT_RUN
+
+
+def summarize(claims_out: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    overall: Dict[str, int] = {}
+    per_device: Dict[str, Dict[str, int]] = {}
+    for c in claims_out.values():
+        word = V.display(c["status"], c["verdict"])
+        overall[word] = overall.get(word, 0) + 1
+        for dev, status in c["devices"].items():
+            dword = V.display(status, c["verdict"] if status == V.PASSED else None)
+            per_device.setdefault(dev, {})
+            per_device[dev][dword] = per_device[dev].get(dword, 0) + 1
+    return {"claims": len(claims_out), "overall": overall, "devices": per_device}
+
+
+def assemble(spec_entries: Iterable[Dict[str, Any]], environment: Dict[str, Any], version, *,
+             label: Optional[str], started: float, args: List[str], hypothesis_profile: Optional[str],
+             partial: Optional[str] = None, specced: Iterable[str] = ()) -> Dict[str, Any]:
+    """The results document of one run: every claim of the registry with its status, verdict
+    (only when its specs passed), the expectation for ``version``, status per device and specs.
+    ``spec_entries`` carry a "claim" key; ``specced`` names the claims that have specs."""
+    specced = set(specced)
+    by_claim: Dict[str, List[dict]] = {}
+    for entry in spec_entries:
+        by_claim.setdefault(entry["claim"], []).append({k: v for k, v in entry.items() if k != "claim"})
+    claims_out = {}
+    for record in registry.CLAIMS:
+        specs = sorted(by_claim.get(record.id, []), key=lambda s: s["id"])
+        expectation = record.expectation_for(version) if version else None
+        status = claim_status(specs, has_spec=record.id in specced)
+        devices = {dev: claim_status([s for s in specs if s["device"] == dev], has_spec=True)
+                   for dev in sorted({s["device"] for s in specs})}
+        claims_out[record.id] = {
+            "id": record.id,
+            "sections": list(record.sections),
+            "statement": record.statement,
+            "status": status,
+            "verdict": expectation.verdict if (status == V.PASSED and expectation) else None,
+            "expectation": expectation.as_dict() if expectation else None,
+            "devices": devices,
+            "specs": specs,
+            "skip_reasons": sorted({s["message"] for s in specs if s["outcome"] == "skipped" and s["message"]}),
+        }
+    return {
+        "schema": SCHEMA_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "kit_version": __version__,
+        "label": label,
+        "environment": environment,
+        "run": {
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "duration_s": round(time.time() - started, 2),
+            "args": [str(a) for a in args],
+            "hypothesis_profile": hypothesis_profile,
+            "partial": partial,
+        },
+        "claims": claims_out,
+        "summary": summarize(claims_out),
+    }

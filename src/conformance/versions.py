@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from .errors import UnusableInput
 
-class VersionError(ValueError):
+
+class VersionError(UnusableInput):
     """A torch version string or range that cannot be understood."""
 
 

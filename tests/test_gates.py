@@ -1,0 +1,362 @@
+"""Fault injection: evidence is never lost and no gate passes on nothing (issue #12).
+
+Each test reproduces one way a CI gate broke before: an interrupted run, an unwritable or
+wrong output path, concurrent writers, corrupt inputs, a gate with nothing to compare, Markdown
+that did not render. The contract: 0 ok, 1 failing/breaking/slower, 2 unusable input (one line
+on stderr, no traceback), 130 interrupted; an existing file is replaced only by a complete one.
+"""
+import errno
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance import jsonio
+from conformance.cli import main
+from conformance.results import save
+
+from conftest import REPO, one_line_error
+from make_results import claim_entry, make_doc, spec_entry, write
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+
+
+def _good(tmp_path, name="good.json"):
+    """An existing good results file and its page, as a previous run left them."""
+    path = tmp_path / name
+    write(path, make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    (tmp_path / name.replace(".json", ".md")).write_text("# the previous page\n")
+    return path
+
+
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _conformance(*args, env=None, cwd=None, timeout=600):
+    code = "import sys; from conformance.cli import main; sys.exit(main(sys.argv[1:]))"
+    full_env = dict(os.environ, PYTHONPATH=TESTS + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {}))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=timeout)
+
+
+# ----------------------------------------------------------------------------- interruption
+@pytest.mark.parametrize("at", ["collect", "spec:1", "spec:25"])
+def test_sigint_leaves_the_previous_results_byte_identical(at, tmp_path):
+    good = _good(tmp_path)
+    before = _snapshot(tmp_path)
+    proc = _conformance("run", "--devices", "cpu", "--results", str(good), "-p", "sigint_at",
+                        env={"SIGINT_AT": at}, cwd=str(tmp_path))
+    assert proc.returncode == 130, proc.stdout[-1500:] + proc.stderr[-1500:]
+    assert "interrupted" in proc.stderr and "Traceback" not in proc.stderr
+    after = _snapshot(tmp_path)
+    assert after[good.name] == before[good.name] and after["good.md"] == before["good.md"]
+    leftovers = set(after) - set(before)
+    if at != "collect":  # specs ran: what they showed is kept apart, marked as interrupted
+        assert leftovers == {"good.json.partial"}, leftovers
+        partial = json.loads((tmp_path / "good.json.partial").read_text())
+        assert partial["run"]["partial"] == "interrupted"
+        assert "good.json.partial" in proc.stderr
+    else:
+        assert leftovers <= {"good.json.partial"}
+
+
+def test_a_swallowed_sigint_is_still_an_interruption(tmp_path):
+    """Code under test that catches KeyboardInterrupt must not turn Ctrl-C into a pass."""
+    good = _good(tmp_path)
+    before = _snapshot(tmp_path)
+    proc = _conformance("run", "--devices", "cpu", "--results", str(good), "-p", "sigint_at",
+                        "-k", "autograd", env={"SIGINT_AT": "swallow:2"}, cwd=str(tmp_path))
+    assert proc.returncode == 130, proc.stdout[-1500:] + proc.stderr[-1500:]
+    assert _snapshot(tmp_path)[good.name] == before[good.name]
+
+
+# ----------------------------------------------------------------------------- output paths
+def _run_rejects(argv, capsys, needle):
+    assert main(argv) == 2
+    err = one_line_error(capsys)
+    assert needle in err, err
+    return err
+
+
+def test_results_path_checks_happen_before_any_spec_runs(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    _run_rejects(["run", "--devices", "cpu", "--results", str(tmp_path / "res.md")], capsys, "must end in .json")
+    _run_rejects(["run", "--devices", "cpu", "--results", str(tmp_path / "afile" / "r.json")], capsys, "is a file")
+    assert "torch-conformance" not in capsys.readouterr().out  # nothing started
+
+
+def test_results_in_a_folder_that_cannot_be_written(tmp_path, capsys, monkeypatch):
+    """A read-only folder (root ignores modes, so the refusal is injected where the kit probes)."""
+    def refuse(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(jsonio.tempfile, "mkstemp", refuse)
+    _run_rejects(["run", "--devices", "cpu", "--results", str(tmp_path / "ro" / "r.json")], capsys, "not writable")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; the injected refusal above covers it")
+def test_results_in_a_real_read_only_folder(tmp_path, capsys):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        _run_rejects(["run", "--devices", "cpu", "--results", str(ro / "r.json")], capsys, "not writable")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_full_disk_at_save_leaves_the_old_file_and_no_temp(tmp_path, capsys, monkeypatch):
+    good = _good(tmp_path)
+    before = _snapshot(tmp_path)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(jsonio.os, "fsync", full)
+    rc = main(["run", "--devices", "cpu", "--results", str(good), "-k", "test_scalar_backward", "-q"])
+    assert rc == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("conformance: error: cannot write results") and "No space left" in err
+    assert _snapshot(tmp_path) == before  # old file intact, no temporary left behind
+
+
+def test_diff_never_writes_over_its_inputs(tmp_path, capsys):
+    a = write(tmp_path / "a.json", make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    b = write(tmp_path / "b.json", make_doc("2.6.0", [claim_entry("optim.zero-grad")]))
+    before = _snapshot(tmp_path)
+    _run_rejects(["diff", a, b, "--output", b], capsys, "must end in .md")
+    _run_rejects(["diff", a, b, "--output", str(tmp_path)], capsys, "is a directory")
+    (tmp_path / "b.md").write_text("x")
+    _run_rejects(["diff", a, b, "--output", str(tmp_path / "b.md"), "--waivers", str(tmp_path / "b.md")], capsys,
+                 "is one of the inputs")
+    assert {k: v for k, v in _snapshot(tmp_path).items() if k != "b.md"} == before
+    assert main(["diff", a, b, "--output", str(tmp_path / "new" / "deeper" / "d.md")]) == 0
+    assert (tmp_path / "new" / "deeper" / "d.md").read_text().startswith("## torch-conformance diff")
+
+
+def test_report_and_bench_outputs_are_checked(tmp_path, capsys, monkeypatch):
+    a = write(tmp_path / "a.json", make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    (tmp_path / "afile").write_text("x")
+    _run_rejects(["report", a, "--out", str(tmp_path / "afile")], capsys, "is a file")
+    _run_rejects(["bench", "--devices", "cpu", "--output", str(tmp_path)], capsys, "is a directory")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    _run_rejects(["bench-report", a, "--out", str(tmp_path / "b")], capsys, "matplotlib")
+    assert not (tmp_path / "b" / "README.md").exists()
+
+
+def test_defaults_never_touch_committed_folders(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    a = write(tmp_path / "a.json", make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    assert main(["report", a]) == 0
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.md"))
+    assert written and all(p.startswith(os.path.join("reports", "local")) for p in written), written
+
+
+# ----------------------------------------------------------------------------- no gate on nothing
+def test_run_with_no_runnable_device_is_unusable(monkeypatch, capsys, tmp_path):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    _run_rejects(["run", "--devices", "cuda", "--results", str(tmp_path / "r.json")], capsys, "none of the selected devices")
+    assert not (tmp_path / "r.json").exists()
+
+
+def _bench_doc(ids, device="cpu"):
+    return {"schema": "torch-conformance/bench", "schema_version": 1,
+            "environment": {"torch": "2.5.1", "python": "3.11.7"}, "threads": 1,
+            "benchmarks": [{"id": "%s[%s]" % (k, device), "path": k, "device": device, "median": 0.001, "iqr": 1e-5,
+                            "q1": 0.001, "q3": 0.001, "rounds": 9} for k in ids]}
+
+
+@pytest.mark.parametrize("cand", [_bench_doc([]), _bench_doc(["detach"], device="cuda")])
+def test_bench_diff_with_nothing_in_common_is_unusable(cand, tmp_path, capsys):
+    a = write(tmp_path / "a.json", _bench_doc(["detach"]))
+    b = write(tmp_path / "b.json", cand)
+    _run_rejects(["bench-diff", a, b], capsys, "share no hot path")
+
+
+def test_bench_diff_says_it_compares_runs_made_at_different_times(tmp_path, capsys):
+    a = write(tmp_path / "a.json", _bench_doc(["detach"]))
+    assert main(["bench-diff", a, a]) == 0
+    assert "different times" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("side", ["base", "candidate"])
+def test_a_partial_run_cannot_pass_the_gate(side, tmp_path, capsys):
+    full = make_doc("2.5.1", [claim_entry("optim.zero-grad")])
+    part = make_doc("2.6.0", [claim_entry("optim.zero-grad")])
+    part["run"]["partial"] = "subset"
+    a = write(tmp_path / "full.json", full)
+    b = write(tmp_path / "part.json", part)
+    argv = ["diff", b, a] if side == "base" else ["diff", a, b]
+    _run_rejects(argv, capsys, "partial run (subset)")
+    _run_rejects(["report", a, b], capsys, "partial run")
+
+
+def test_a_subset_run_records_that_it_is_partial(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["run", "--devices", "cpu", "--results", str(out), "-k", "test_scalar_backward", "-q"]) == 0
+    assert json.loads(out.read_text())["run"]["partial"] == "subset"
+
+
+# ----------------------------------------------------------------------------- waivers, options
+@pytest.mark.parametrize("waiver, needle", [
+    ({"claim": "optim.zero-grd", "reason": "r", "expires": "2027-03-31"}, "unknown claim 'optim.zero-grd' (did you mean optim.zero-grad?)"),
+    ({"claim": "optim.zero-grad", "reason": "r", "expires": "20270331"}, "not a YYYY-MM-DD date"),
+    ({"claim": "optim.zero-grad", "reason": "r", "expires": "2027-3-31"}, "not a YYYY-MM-DD date"),
+])
+def test_waivers_name_known_claims_and_strict_dates(waiver, needle, tmp_path, capsys):
+    a = write(tmp_path / "a.json", make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    w = tmp_path / "w.json"
+    w.write_text(json.dumps([waiver]))
+    _run_rejects(["diff", a, a, "--waivers", str(w)], capsys, needle)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["run", "--resutls", "x.json"], "unknown option --resutls (did you mean --results?)"),
+    (["run", "--devices", "cpu", "--no-such-pytest-option"], "pytest: unrecognized arguments: --no-such-pytest-option"),
+    (["bench", "--devics", "cpu"], "did you mean --devices?"),
+    (["diff", "a.json"], "the following arguments are required"),
+    (["no-such-command"], "invalid choice"),
+])
+def test_usage_errors_are_one_line_and_exit_2(argv, needle, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _run_rejects(argv, capsys, needle)
+
+
+# ----------------------------------------------------------------------------- concurrent writers
+def test_concurrent_writers_never_corrupt_nor_crash(tmp_path):
+    path = tmp_path / "shared.json"
+    writer = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, %r)
+        from make_results import claim_entry, make_doc
+        from conformance.results import save
+        doc = make_doc(sys.argv[1], [claim_entry("optim.zero-grad")])
+        for _ in range(300):
+            save(doc, %r)
+    """) % (TESTS, str(path))
+    reader = textwrap.dedent("""
+        import json, os, sys, time
+        bad = 0
+        end = time.time() + 60
+        while time.time() < end and not os.path.exists(%r):
+            time.sleep(0.001)
+        for _ in range(600):
+            try:
+                with open(%r) as fh:
+                    json.load(fh)
+            except FileNotFoundError:
+                pass
+            except ValueError:
+                bad += 1
+        print(bad)
+    """) % (str(path), str(path))
+    procs = [subprocess.Popen([sys.executable, "-c", writer, v], stderr=subprocess.PIPE, text=True)
+             for v in ("2.5.1", "2.6.0")]
+    read = subprocess.Popen([sys.executable, "-c", reader], stdout=subprocess.PIPE, text=True)
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+    out, _ = read.communicate(timeout=300)
+    assert out.strip() == "0", "readers saw corrupt JSON %s times" % out.strip()
+    assert json.loads(path.read_text())["environment"]["torch"] in ("2.5.1", "2.6.0")
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.json"]  # no temporary left
+
+
+# ----------------------------------------------------------------------------- corrupt inputs
+_GOOD_TEXT = json.dumps(make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+
+
+def _mangled():
+    data = _GOOD_TEXT.encode()
+    truncations = st.integers(0, len(data) - 1).map(lambda n: data[:n])
+    flips = st.tuples(st.integers(0, len(data) - 1), st.integers(1, 255)).map(
+        lambda t: data[:t[0]] + bytes([data[t[0]] ^ t[1]]) + data[t[0] + 1:])
+    wrong_types = st.sampled_from(["schema", "environment", "claims", "run", "summary", "kit_version"]).flatmap(
+        lambda key: st.sampled_from([None, 1, "x", [], {}]).map(
+            lambda v: json.dumps(dict(json.loads(_GOOD_TEXT), **{key: v})).encode()))
+    return st.one_of(truncations, flips, wrong_types, st.binary(max_size=64))
+
+
+@settings(max_examples=40, suppress_health_check=list(HealthCheck), deadline=None)
+@given(blob=_mangled(), reader=st.sampled_from(["diff-base", "diff-candidate", "report", "bench-diff", "waivers"]))
+def test_every_reader_turns_corrupt_input_into_one_line(blob, reader, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corrupt")
+    good = write(folder / "good.json", json.loads(_GOOD_TEXT))
+    bad = folder / "bad.json"
+    bad.write_bytes(blob)
+    argv = {"diff-base": ["diff", str(bad), good], "diff-candidate": ["diff", good, str(bad)],
+            "report": ["report", str(bad), "--out", str(folder / "out")],
+            "bench-diff": ["bench-diff", str(bad), str(bad)],
+            "waivers": ["diff", good, good, "--waivers", str(bad)]}[reader]
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    err, out = io.StringIO(), io.StringIO()
+    with redirect_stderr(err), redirect_stdout(out):
+        rc = main(argv)
+    text = err.getvalue().strip()
+    if rc == 0:  # a flip can leave valid JSON of the right shape (e.g. another digit): then it is data
+        return
+    assert rc == 2, (rc, text)
+    assert text.startswith("conformance: error: ") and "\n" not in text and "Traceback" not in text, text
+
+
+# ----------------------------------------------------------------------------- Markdown
+def test_diff_markdown_shows_values_as_they_were(tmp_path, capsys):
+    from markdown_it import MarkdownIt
+
+    nasty = "a `tick` | pipe\n\x1b[1mbold\x1b[0m ``two``"
+    a = make_doc("2.5.1", [claim_entry("serialize.whole-model", specs=[spec_entry("test_x", observations={"msg": "plain"})])])
+    b = make_doc("2.6.0", [claim_entry("serialize.whole-model", specs=[spec_entry("test_x", observations={"msg": nasty})])])
+    out = tmp_path / "d.md"
+    assert main(["diff", write(tmp_path / "a.json", a), write(tmp_path / "b.json", b), "--output", str(out)]) == 0
+    html = MarkdownIt("commonmark").enable("table").render(out.read_text())
+    assert "<table>" in html
+    shown = "a `tick` | pipe\u240a\u241b[1mbold\u241b[0m ``two``"
+    import html as htmlmod
+
+    codes = [htmlmod.unescape(c.split("</code>")[0]) for c in html.split("<code>")[1:]]
+    assert shown in codes, codes
+    assert "\\u001b" not in out.read_text() and "\x1b" not in out.read_text()
+
+
+def test_markdown_code_spans_round_trip():
+    from markdown_it import MarkdownIt
+
+    from conformance.md import code
+
+    md = MarkdownIt("commonmark")
+    for text in ["plain", "`", "``x``", "a ` b", " lead", "trail ", "` both `", "x|y"]:
+        html = md.renderInline(code(text))
+        import html as htmlmod
+
+        assert htmlmod.unescape(html) == "<code>%s</code>" % text, (text, code(text), html)
+
+
+# ----------------------------------------------------------------------------- docs
+def _readme():
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_readme_upgrade_recipe_installs_a_matching_torchvision():
+    readme = _readme()
+    recipe = readme.split("### Gating a torch upgrade in CI", 1)[1].split("```", 2)[1]
+    installs = [ln for ln in recipe.splitlines() if "pip install" in ln and "torch==" in ln]
+    assert installs and all("torchvision==" in ln for ln in installs), installs
+
+
+def test_readme_documents_the_exit_codes():
+    readme = _readme()
+    for code, word in (("0", "ok"), ("1", "failing"), ("2", "unusable"), ("130", "interrupted")):
+        assert "| %s |" % code in readme and word in readme.lower()

@@ -98,6 +98,13 @@ def test_run_end_to_end_in_a_fresh_process(tmp_path):
     written = list((tmp_path / "reports" / "local").glob("torch-*.json"))
     assert len(written) == 1
     assert "Traceback" not in proc.stderr
+    # the run leaves nothing else in the user's folder (no .hypothesis/, .benchmarks/, caches) ...
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    stem = os.path.join("reports", "local", written[0].stem)
+    assert left == ["reports", os.path.join("reports", "local"), stem + ".json", stem + ".md"], left
+    # ... and its output is the kit's own: no plugin banners
+    assert "benchmark:" not in proc.stdout and "hypothesis profile" not in proc.stdout
+    assert proc.stdout.startswith("torch-conformance ")
 
 
 def test_run_exits_nonzero_when_a_spec_fails(tmp_path, monkeypatch, capsys):

@@ -71,28 +71,20 @@ def check_output_dir(directory: str, what: str) -> str:
     return directory
 
 
-def atomic_write_text(path: str, text: str) -> None:
-    """Replace ``path`` by a file holding ``text``, or leave it untouched: write a uniquely named
-    temporary file in the same folder, fsync it, then rename it over ``path``. On any failure the
-    temporary file is removed and the OSError propagates."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+def _mode_for(path: str) -> int:
+    """The mode the new file gets: the old file's, else what the umask gives a new file."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Replace ``path`` by a file holding ``data``, or leave it untouched: write a uniquely named
+    temporary file in the same folder, fsync it, then rename it over ``path``. On any failure the
+    temporary file is removed and the OSError propagates."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
@@ -101,6 +93,7 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -108,6 +101,10 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def dumps(doc: Any) -> str:

@@ -8,6 +8,12 @@ from . import verdicts as V
 ORDER = (V.HOLDS, V.HOLDS_WITH_CAVEAT, V.OUTDATED, V.WRONG, V.FAILING, V.NOT_RUN, V.NO_SPEC)
 
 
+ROW_MEANING = {
+    "any": "any: claims checked by specs that use no device (datasets, registries, messages)",
+    "pair": "parity specs that compare the two devices, run only where both are present",
+}
+
+
 def _counts(counts: Dict[str, int]) -> str:
     return ", ".join("%d %s" % (counts[k], k) for k in ORDER if counts.get(k))
 
@@ -24,6 +30,11 @@ def render_summary(doc: Dict[str, Any]) -> str:
     ]
     for dev, counts in sorted(s["devices"].items()):
         lines.append("  %-10s %s" % (dev, _counts(counts)))
+    rows = set(s["devices"])
+    if rows & {"any"} or any("+" in r for r in rows):
+        lines.append("  (%s)" % "; ".join(
+            ([ROW_MEANING["any"]] if "any" in rows else [])
+            + ["%s: %s" % (r, ROW_MEANING["pair"]) for r in sorted(rows) if "+" in r]))
     failing = [c for c in doc["claims"].values() if c["status"] == V.FAILING]
     for c in failing:
         bad = [sp for sp in c["specs"] if sp["outcome"] == "failed"]

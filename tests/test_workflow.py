@@ -27,12 +27,22 @@ def test_workflow_passes_actionlint():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_workflow_runs_every_python311_release_of_tox():
+def _workflow_jobs():
+    with open(WORKFLOW) as fh:
+        return re.findall(r"\{env: (torch[\d.]+), python: \"(3\.\d+)\"", fh.read())
+
+
+def test_workflow_runs_every_matrix_release_of_tox():
     with open(os.path.join(REPO, "tox.ini")) as fh:
         tox_matrix = re.search(r"^    matrix = (.*)$", fh.read(), re.M).group(1).replace(" ", "").split(",")
-    with open(WORKFLOW) as fh:
-        workflow_envs = re.findall(r"\{env: (torch[\d.]+), python: \"3\.11\"\}", fh.read())
-    assert workflow_envs == tox_matrix
+    assert [env for env, _ in _workflow_jobs()][:len(tox_matrix)] == tox_matrix
+
+
+def test_workflow_uses_the_python_of_each_tox_env():
+    with open(os.path.join(REPO, "tox.ini")) as fh:
+        pythons = dict(re.findall(r"^\[testenv:(torch[\d.]+)\]\nbase_python = python(3\.\d+)$", fh.read(), re.M))
+    jobs = _workflow_jobs()
+    assert jobs and all(pythons.get(env) == python for env, python in jobs), (jobs, pythons)
 
 
 def test_tox_ini_is_what_gen_tox_writes():

@@ -1,5 +1,25 @@
-"""What spec modules use: the @spec decorator, the per-spec claim context, and assertion
-helpers whose failures say what was expected, what was seen, where, and how to reproduce."""
+"""What spec modules use: the @spec decorator, the per-spec claim context, and an assertion
+vocabulary whose failure messages are built from the values compared, so a message can never
+state something the spec did not see.
+
+How to add a claim
+------------------
+1. Registry: an entry in ``claims.py`` (ID from ``../shared/claims.md``, note section(s), the
+   claim in the kit's own words, what the specs record, and one expectation per release range
+   with its verdict, ``key`` and evidence: ``run: <release> <what was seen>`` for a boundary the
+   kit ran on both sides; version boundaries live there and nowhere else).
+2. Spec: a test in ``specs/spec_<area>.py`` decorated ``@spec("<id>")``, taking ``claim`` (and
+   ``device`` when tensors are involved). Branch on ``claim.expects("<key>")``, record what you
+   saw with ``claim.observe`` / ``claim.raises(..., record=)`` / ``claim.warnings(record=)``,
+   and assert with the vocabulary below (``claim.equal(seen, expected, what)``, ...). Probe the
+   edges: every public form of the API, several dtypes, empty / one / uneven sizes, repeated calls.
+   Hypothesis specs draw the data itself (shapes, values), so a failure shrinks to a tensor.
+3. Breakage self-test: an entry in ``tests/breakage.py`` that breaks the behaviour in torch
+   (monkeypatch) so ``tests/test_specs_can_fail.py`` shows the spec fails by an assertion.
+4. Evidence: run the releases around each boundary (``scripts/matrix.sh``), commit their
+   results, and name them in the expectation's evidence; ``tests/test_registry.py`` checks that
+   every ``run:`` release has a results file.
+"""
 from __future__ import annotations
 
 import re
@@ -90,19 +110,90 @@ class ClaimContext:
         return "claim %s (%s), torch %s, device %s, expectation %s" % (
             self.id, self.claim.section_label, self.torch_version, self.device or "any", self.expect.key)
 
-    def check(self, condition: Any, what: str, expected: Any = None, seen: Any = None) -> None:
-        """Assert ``condition``; on failure explain expected vs seen, and where."""
+    # -- the assertion vocabulary: every message is built from the values compared -------------
+    def _fail(self, what: str, expected: str, seen: str) -> None:
+        """Raise the message from texts the helpers made of the compared values."""
+        lines = ["%s does not hold" % what, "  expected: %s" % expected, "  seen:     %s" % seen,
+                 "  where:    %s" % self.where()]
+        raise AssertionError("\n".join(lines))
+
+    def equal(self, seen: Any, expected: Any, what: str) -> None:
+        """``seen == expected`` (lists, tuples, numbers, strings, None; not tensors: use close)."""
+        if not (seen == expected):
+            self._fail(what, "== %s" % _short(expected), _short(seen))
+
+    def not_equal(self, seen: Any, other: Any, what: str) -> None:
+        if seen == other:
+            self._fail(what, "!= %s" % _short(other), _short(seen))
+
+    def is_none(self, seen: Any, what: str) -> None:
+        if seen is not None:
+            self._fail(what, "None", _short(seen))
+
+    def is_not_none(self, seen: Any, what: str) -> None:
+        if seen is None:
+            self._fail(what, "a value, not None", _short(seen))
+
+    def identical(self, seen: Any, expected: Any, what: str) -> None:
+        """``seen is expected`` (the very same object)."""
+        if seen is not expected:
+            self._fail(what, "the same object as %s (id %x)" % (_short(expected), id(expected)),
+                       "%s (id %x)" % (_short(seen), id(seen)))
+
+    def is_instance(self, seen: Any, types: Any, what: str) -> None:
+        if not isinstance(seen, types):
+            names = "/".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+            self._fail(what, "an instance of %s" % names, "%s of type %s" % (_short(seen), type(seen).__name__))
+
+    def less(self, seen: Any, bound: Any, what: str) -> None:
+        if not (seen < bound):
+            self._fail(what, "< %s" % _short(bound), _short(seen))
+
+    def greater(self, seen: Any, bound: Any, what: str) -> None:
+        if not (seen > bound):
+            self._fail(what, "> %s" % _short(bound), _short(seen))
+
+    def contains(self, container: Any, item: Any, what: str) -> None:
+        if item not in container:
+            self._fail(what, "to contain %s" % _short(item), _short(container))
+
+    def matches(self, text: str, pattern: str, what: str) -> None:
+        if not re.search(pattern, text):
+            self._fail(what, "matches /%s/" % pattern, _short(text))
+
+    def all_in_range(self, values, low: float, high: float, what: str, inclusive: bool = False) -> None:
+        """Every element of a tensor lies in (low, high) (or [low, high]); shows the offenders."""
+        flat = values.detach().reshape(-1).cpu()
+        ok = (flat >= low) & (flat <= high) if inclusive else (flat > low) & (flat < high)
+        if not bool(ok.all()):
+            bad = flat[~ok]
+            self._fail(what, "every element in %s%s, %s%s" % ("[" if inclusive else "(", low, high, "]" if inclusive else ")"),
+                       "%d of %d outside, e.g. %s" % (bad.numel(), flat.numel(), _short(bad[:5])))
+
+    def holds(self, condition: Any, what: str, **seen: Any) -> None:
+        """A condition the other helpers cannot state; ``seen`` names the values it was computed
+        from, and the message shows exactly those."""
         if not condition:
-            lines = ["%s does not hold" % what, "  expected: %s" % (expected,), "  seen:     %s" % (seen,),
-                     "  where:    %s" % self.where()]
-            raise AssertionError("\n".join(lines))
+            self._fail(what, "the condition to hold",
+                       ", ".join("%s=%s" % (k, _short(v)) for k, v in sorted(seen.items())) or "(no values given)")
+
+    def fail(self, what: str, **seen: Any) -> None:
+        """An outcome that must not happen (e.g. a call that should have raised returned)."""
+        self.holds(False, what, **seen)
+
+    def check(self, condition: Any, what: str, expected: Any = None, seen: Any = None) -> None:
+        """Deprecated: ``expected``/``seen`` are written by hand and can disagree with what was
+        compared. Kept only so old specs still run; use the vocabulary above."""
+        if not condition:
+            self._fail(what, "%s" % (expected,), _short(seen))
 
     def close(self, actual, expected, what: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
         """Assert two tensors (or numbers) are close, explaining the difference on failure."""
         import torch
 
         if actual is None or expected is None:
-            self.check(actual is None and expected is None, what, expected=expected, seen=actual)
+            if not (actual is None and expected is None):
+                self._fail(what, _short(expected), _short(actual))
             return
         def as64(v):  # Python numbers straight to float64, not through float32
             return v.detach().cpu().double() if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
@@ -111,7 +202,7 @@ class ClaimContext:
         ok = a.shape == e.shape and bool(torch.allclose(a, e, rtol=rtol, atol=atol, equal_nan=False))
         if not ok:
             diff = (a - e).abs().max().item() if a.shape == e.shape else "shape %s vs %s" % (tuple(a.shape), tuple(e.shape))
-            self.check(False, what, expected=_short(e), seen="%s (max abs diff %s)" % (_short(a), diff))
+            self._fail(what, "%s (rtol %g, atol %g)" % (_short(e), rtol, atol), "%s (max abs diff %s)" % (_short(a), diff))
 
     @contextmanager
     def raises(self, exc_type, match: Optional[str] = None, record: Optional[str] = None) -> Iterator[Any]:
@@ -126,10 +217,10 @@ class ClaimContext:
             if not isinstance(exc, exc_type):
                 raise
             if match is not None and not re.search(match, str(exc)):
-                self.check(False, "message of %s" % type(exc).__name__, expected="matches /%s/" % match, seen=str(exc))
+                self._fail("message of %s" % type(exc).__name__, "matches /%s/" % match, _short(str(exc)))
             return
         names = "/".join(t.__name__ for t in (exc_type if isinstance(exc_type, tuple) else (exc_type,)))
-        self.check(False, "an error is raised", expected=names, seen="no exception")
+        self._fail("an error is raised", names, "no exception was raised")
 
     @contextmanager
     def warnings(self, record: Optional[str] = None) -> Iterator[List[warnings.WarningMessage]]:
@@ -146,5 +237,5 @@ class _Raised:
 
 
 def _short(t) -> str:
-    text = str(t.tolist() if hasattr(t, "tolist") else t)
+    text = repr(t) if isinstance(t, str) else str(t.tolist() if hasattr(t, "tolist") else t)
     return text if len(text) < 200 else text[:200] + "..."

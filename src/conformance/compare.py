@@ -265,22 +265,44 @@ def _side_env(side: str) -> Dict[str, str]:
     return env
 
 
-def probe(python: str, side: str) -> Dict[str, Any]:
-    """The worker's facts about ``python``'s environment; CompareError if it cannot serve."""
+def _check_interpreter(python: str, side: str) -> None:
     what = "%s interpreter %s" % (side, python)
     if not os.path.exists(python):
         raise CompareError("%s: no such file" % what)
     if os.path.isdir(python) or not os.access(python, os.X_OK):
         raise CompareError("%s: not an executable file" % what)
+
+
+def probe_all(pythons: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
+    """Both sides' facts, probed at the same time (each imports torch: seconds)."""
+    for side in SIDES:
+        _check_interpreter(pythons[side], side)
+    procs = {}
     try:
-        proc = subprocess.run([python, "-m", WORKER, "--probe"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=_side_env(side), timeout=PROBE_TIMEOUT_S)
+        for side in SIDES:
+            try:
+                procs[side] = subprocess.Popen([pythons[side], "-m", WORKER, "--probe"], stdin=subprocess.DEVNULL,
+                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_side_env(side))
+            except OSError as err:
+                raise CompareError("%s interpreter %s: cannot run it (%s)"
+                                   % (side, pythons[side], err.strerror or err)) from None
+        return {side: probe(pythons[side], side, procs[side]) for side in SIDES}
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def probe(python: str, side: str, proc: "subprocess.Popen") -> Dict[str, Any]:
+    """The worker's facts about ``python``'s environment; CompareError if it cannot serve."""
+    what = "%s interpreter %s" % (side, python)
+    try:
+        out, err = proc.communicate(timeout=PROBE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise CompareError("%s: no answer within %d s" % (what, PROBE_TIMEOUT_S)) from None
-    except OSError as err:
-        raise CompareError("%s: cannot run it (%s)" % (what, err.strerror or err)) from None
-    out = proc.stdout.decode("utf-8", "replace").strip()
-    err = proc.stderr.decode("utf-8", "replace").strip()
+    out = out.decode("utf-8", "replace").strip()
+    err = err.decode("utf-8", "replace").strip()
     try:
         doc = json.loads(out.splitlines()[-1]) if out else None
     except ValueError:
@@ -340,7 +362,11 @@ class Worker:
             except (CompareError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
-        self.stderr.close()
+        for stream in (self.proc.stdin, self.proc.stdout, self.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 def _cores() -> List[int]:
@@ -455,7 +481,7 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
     if args.output:
         _check_output(args.output)
     pythons = {"base": args.base, "candidate": args.candidate}
-    envs = {side: probe(pythons[side], side) for side in SIDES}
+    envs = probe_all(pythons)
     if envs["base"]["definitions"] != envs["candidate"]["definitions"]:
         raise CompareError("the two environments define the hot paths differently (kit %s vs %s, definitions %s vs %s); "
                            "install the same kit in both" % (envs["base"]["kit"], envs["candidate"]["kit"],

@@ -515,7 +515,7 @@ def render_index(runs: List[Dict[str, Any]]) -> str:
 
 # ------------------------------------------------------------------------------ picture
 COLOURS = {V.HOLDS: "#4caf50", V.HOLDS_WITH_CAVEAT: "#ffc107", V.OUTDATED: "#90a4ae", V.WRONG: "#e53935",
-           V.FAILING: "#6a1b9a", V.NOT_RUN: "#ffffff", V.NO_SPEC: "#eeeeee"}
+           V.FAILING: "#6a1b9a", V.NOT_RUN: "#e0e0e0", V.NO_SPEC: "#ffffff"}
 
 
 def draw_matrix(runs: List[Dict[str, Any]], path: str) -> bool:
@@ -573,8 +573,13 @@ def draw_matrix(runs: List[Dict[str, Any]], path: str) -> bool:
 
 # ------------------------------------------------------------------------------ writing
 def _tmp_path(path: str) -> str:
+    """A fresh file beside ``path`` with the permissions a plain open() would give it (mkstemp
+    makes 0600 files)."""
     fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=os.path.dirname(os.path.abspath(path)))
     os.close(fd)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
     return tmp
 
 

@@ -20,13 +20,14 @@ import textwrap
 from typing import List, Optional, Tuple
 
 from . import claims as registry
+from .environment import TORCH_VERSION_ENV
+from .errors import UnusableInput
 from .versions import TorchVersion, VersionError, parse_torch_version
 
-TORCH_VERSION_ENV = "CONFORMANCE_TORCH_VERSION"  # same variable as conformance.plugin's
 WIDTH = 100
 
 
-class ExplainError(ValueError):
+class ExplainError(UnusableInput):
     """Unusable input (unknown claim, bad version); the message is one line."""
 
 

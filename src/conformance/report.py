@@ -15,17 +15,19 @@ on the line and given in full in a collapsible block.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import claims as registry
 from . import verdicts as V
 from .history import claim_word, observations, release_of, sort_runs, spec_index
+from .jsonio import atomic_write_bytes, atomic_write_text
+from .md import cell, code
 
 LEGEND = (
     "Legend: " + " · ".join("%s %s" % (V.SYMBOLS[k], k) for k in
@@ -46,21 +48,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def visible(text: str) -> str:
-    """Control characters (not newline or tab) as Unicode control pictures: ESC -> ␛."""
+    """Control characters other than newline and tab as Unicode control pictures (ESC -> ␛),
+    for text shown on several lines (md.visible makes newlines visible too, for one line)."""
     return _CONTROL.sub(lambda m: "\u2421" if m.group(0) == "\x7f" else chr(0x2400 + ord(m.group(0))), text)
-
-
-def code(text: str) -> str:
-    """An inline code span that renders back to exactly ``text`` (backticks inside allowed)."""
-    runs = [len(r) for r in re.findall("`+", text)]
-    fence = "`" * ((max(runs) if runs else 0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return fence + pad + text + pad + fence
-
-
-def cell(text: str) -> str:
-    """Text for a table cell: pipes escaped, on one line."""
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def fenced(text: str, lang: str = "") -> List[str]:
@@ -560,42 +550,16 @@ def draw_matrix(runs: List[Dict[str, Any]], path: str) -> bool:
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=7, frameon=False)
     ax.set_title("Claims of the notes × torch releases", fontsize=9, pad=34)
     fig.tight_layout()
-    tmp = _tmp_path(path)
+    buffer = io.BytesIO()
     try:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-        os.replace(tmp, path)
+        fig.savefig(buffer, format="png", metadata={"Software": None})
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write_bytes(path, buffer.getvalue())
     return True
 
 
 # ------------------------------------------------------------------------------ writing
-def _tmp_path(path: str) -> str:
-    """A fresh file beside ``path`` with the permissions a plain open() would give it (mkstemp
-    makes 0600 files)."""
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    return tmp
-
-
-def _write(path: str, text: str) -> str:
-    """Replace ``path`` only by a complete file (temp file in the same folder, then rename)."""
-    tmp = _tmp_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
 def render_all(docs: List[Dict[str, Any]]) -> Dict[str, str]:
     """Every Markdown file of the report: {path relative to the output folder: text}."""
     from .guide import render_guide
@@ -612,7 +576,11 @@ def write_report(docs: List[Dict[str, Any]], out_dir: str,
     """Write README.md, GUIDE.md, claims/*.md and matrix.png under ``out_dir``; returns the paths
     written. Without matplotlib the picture is skipped and ``say`` (default: stderr) gets one line."""
     os.makedirs(os.path.join(out_dir, "claims"), exist_ok=True)
-    written = [_write(os.path.join(out_dir, rel), text) for rel, text in render_all(docs).items()]
+    written = []
+    for rel, text in render_all(docs).items():
+        path = os.path.join(out_dir, rel)
+        atomic_write_text(path, text)
+        written.append(path)
     picture = os.path.join(out_dir, "matrix.png")
     if draw_matrix(sort_runs(docs), picture):
         written.append(picture)

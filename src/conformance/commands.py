@@ -182,8 +182,10 @@ def cmd_report(args) -> int:
         raise UnusableInput("no results files match %s" % " ".join(args.results))
     check_output_dir(args.out, "--out")
     docs = [_load_complete(p, "input") for p in paths]
-    written = write_report(docs, args.out)
-    print("report: %d runs -> %s (%d pages)" % (len(docs), os.path.join(args.out, "README.md"), len(written) - 1))
+    written = write_report(docs, args.out, say=lambda line: print("report: %s" % line, file=sys.stderr))
+    pages = [p for p in written if os.path.basename(os.path.dirname(p)) == "claims"]
+    print("report: %d runs -> %s, %s and %d claim pages" % (
+        len(docs), os.path.join(args.out, "README.md"), os.path.join(args.out, "GUIDE.md"), len(pages)))
     return OK
 
 

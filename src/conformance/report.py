@@ -30,8 +30,7 @@ from .jsonio import atomic_write_bytes, atomic_write_text
 from .md import cell, code
 
 LEGEND = (
-    "Legend: " + " · ".join("%s %s" % (V.SYMBOLS[k], k) for k in
-                            (V.HOLDS, V.HOLDS_WITH_CAVEAT, V.OUTDATED, V.WRONG, V.FAILING, V.NOT_RUN, V.NO_SPEC))
+    "Legend: " + " · ".join("%s %s" % (V.SYMBOLS[k], k) for k in V.DISPLAY_ORDER)
     + ". A verdict is shown only when the claim's specs passed on that release; "
     "💥 means the release does not behave as the kit declares for it."
 )
@@ -543,8 +542,7 @@ def draw_matrix(runs: List[Dict[str, Any]], path: str) -> bool:
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    handles = [Patch(facecolor=COLOURS[k], edgecolor="#bdbdbd", label=k) for k in
-               (V.HOLDS, V.HOLDS_WITH_CAVEAT, V.OUTDATED, V.WRONG, V.FAILING, V.NOT_RUN)]
+    handles = [Patch(facecolor=COLOURS[k], edgecolor="#bdbdbd", label=k) for k in V.DISPLAY_ORDER if k != V.NO_SPEC]
     handles.append(plt.Line2D([], [], marker="D", color="black", linestyle="none", markersize=4,
                               label="behaviour changed"))
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=7, frameon=False)

@@ -5,7 +5,6 @@ from typing import Any, Dict
 
 from . import verdicts as V
 
-ORDER = (V.HOLDS, V.HOLDS_WITH_CAVEAT, V.OUTDATED, V.WRONG, V.FAILING, V.NOT_RUN, V.NO_SPEC)
 
 
 ROW_MEANING = {
@@ -15,7 +14,7 @@ ROW_MEANING = {
 
 
 def _counts(counts: Dict[str, int]) -> str:
-    return ", ".join("%d %s" % (counts[k], k) for k in ORDER if counts.get(k))
+    return ", ".join("%d %s" % (counts[k], k) for k in V.DISPLAY_ORDER if counts.get(k))
 
 
 def render_summary(doc: Dict[str, Any]) -> str:

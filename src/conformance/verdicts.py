@@ -15,6 +15,9 @@ NOT_RUN = "not-run"  # every spec was skipped (reasons recorded) or deselected
 NO_SPEC = "no-spec"  # the registry has no spec for it yet
 STATUSES = (PASSED, FAILING, NOT_RUN, NO_SPEC)
 
+# The one order in which verdicts and statuses are listed (summaries, legends, matrix keys).
+DISPLAY_ORDER = (HOLDS, HOLDS_WITH_CAVEAT, OUTDATED, WRONG, FAILING, NOT_RUN, NO_SPEC)
+
 # How bad a verdict is, for the upgrade gate: a move to a higher rank is a regression.
 VERDICT_RANK = {HOLDS: 0, HOLDS_WITH_CAVEAT: 1, OUTDATED: 2, WRONG: 3}
 

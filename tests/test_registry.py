@@ -39,7 +39,7 @@ def test_registry_has_43_unique_ids():
 
 
 # Every claim must have exactly one expectation for every release the kit can meet.
-PROBE_VERSIONS = ["1.0.1", "1.4.0", "1.13.1", "2.0.0", "2.3.1", "2.4.0", "2.5.1", "2.6.0", "2.14.1",
+PROBE_VERSIONS = ["1.0.1", "1.1.0", "1.2.0", "1.3.1", "1.4.0", "1.13.1", "2.0.0", "2.3.1", "2.4.0", "2.5.1", "2.6.0", "2.14.1",
                   "2.16.0.dev20261101+cpu", "3.0.0"]
 
 

@@ -79,7 +79,7 @@ def _always(verdict: str, truth: str, evidence: str = "", key: str = "default") 
     return (Expectation(">=1.0", verdict, truth, key=key, evidence=evidence),)
 
 
-_ALL = "run: every release in reports/results/ (1.4.0 .. 2.15.0)"
+_ALL = "run: every release in reports/results/ (1.0.1 .. 2.15.0)"
 
 CLAIMS: Tuple[Claim, ...] = (
     # ---------------------------------------------------------------- Variable (§1, §5, §14)
@@ -121,7 +121,7 @@ CLAIMS: Tuple[Claim, ...] = (
             "has no effect'), results require grad whenever their inputs do, and volatile=True "
             "together with requires_grad=True is refused (ValueError). torch.no_grad() replaces it.",
             since="0.4.0",
-            evidence="run: 1.4.0 .. 2.15.0 warn 'volatile was removed and now has no effect. Use "
+            evidence="run: 1.0.1 .. 2.15.0 warn 'volatile was removed and now has no effect. Use "
             "`with torch.no_grad():` instead.'; docs: 0.4.0 release notes deprecate volatile",
         ),),
         observe="warning category and text; requires_grad of results",
@@ -221,7 +221,7 @@ CLAIMS: Tuple[Claim, ...] = (
             "The keyword no longer exists: Tensor.backward() and torch.autograd.backward() reject "
             "it with TypeError ('unexpected keyword argument'); use retain_graph.",
             since="0.4.0",
-            evidence="run: TypeError on every release run (1.4.0 .. 2.15.0); older than the kit can "
+            evidence="run: TypeError on every release run (1.0.1 .. 2.15.0); older than the kit can "
             "install: renamed to retain_graph in 0.2 (pytorch/pytorch#2107), a TypeError under 0.4 "
             "(MorvanZhou/PyTorch-Tutorial#45)",
         ),),
@@ -261,7 +261,28 @@ CLAIMS: Tuple[Claim, ...] = (
         "nn.conv-output-size", (9,),
         "A convolution's output size is (W - F + 2P)/S + 1, rounded down; with F=3, P=1, S=1 the "
         "size is unchanged.",
-        _always(V.HOLDS, "Holds for Conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1).", _ALL),
+        (
+            Expectation(
+                ">=1.1", V.HOLDS,
+                "Holds for Conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1); where the "
+                "formula gives less than 1 both raise RuntimeError.",
+                key="too-small-raises", since="1.1",
+                evidence="run: 1.1.0 and later raise RuntimeError for a Conv2d kernel larger than its "
+                "(padded) input ('Kernel size can't be greater than actual input size'); 1.0.1 "
+                "returns an empty output",
+            ),
+            Expectation(
+                "<1.1", V.HOLDS_WITH_CAVEAT,
+                "Holds for Conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1) wherever it "
+                "gives at least 1. An undilated Conv2d does not check a kernel larger than its padded "
+                "input: it sizes the output with C's truncating division, int((W - F + 2P)/S) + 1, "
+                "returning an empty output (0) or even a 1-pixel one where the formula gives 0, and "
+                "raises only below 0; dilated convolutions and MaxPool2d raise RuntimeError.",
+                key="unchecked-kernel",
+                evidence="run: 1.0.1 gives shape (1, 1, 0, 0) for a 1x1 input and a 2x2 kernel, and "
+                "(1, 1, 1, 1) with stride 2 and a 3x3 kernel on 2x2",
+            ),
+        ),
         area="nn",
     ),
     Claim(
@@ -295,8 +316,22 @@ CLAIMS: Tuple[Claim, ...] = (
     Claim(
         "reduce.max-result-type", (10,),
         "The result is a pair (values, indices).",
-        _always(V.HOLDS_WITH_CAVEAT, "It is a named tuple (torch.return_types.max) with fields "
-                ".values and .indices; it still unpacks and indexes as a pair.", _ALL),
+        (
+            Expectation(
+                ">=1.1", V.HOLDS_WITH_CAVEAT,
+                "It is a named tuple (torch.return_types.max) with fields .values and .indices; "
+                "it still unpacks and indexes as a pair.",
+                key="named", since="1.1",
+                evidence="run: 1.1.0 and later return torch.return_types.max with .values/.indices; "
+                "1.0.1 returns builtins.tuple",
+            ),
+            Expectation(
+                "<1.1", V.HOLDS,
+                "A plain tuple (values, indices), as the note prints it, with no .values/.indices fields.",
+                key="plain",
+                evidence="run: 1.0.1 returns builtins.tuple without .values or .indices",
+            ),
+        ),
         observe="result type name; .values/.indices fields",
         area="reduce",
     ),
@@ -316,7 +351,7 @@ CLAIMS: Tuple[Claim, ...] = (
                 "<1.6", V.HOLDS_WITH_CAVEAT,
                 "On ties the CPU returns the index of the last maximal value.",
                 key="last",
-                evidence="run: 1.4.0 and 1.5.1 return [2, 3, 3] and 997 (the last tied maxima)",
+                evidence="run: 1.0.1 .. 1.5.1 return [2, 3, 3] and 997 (the last tied maxima)",
             ),
         ),
         observe="index on each device",
@@ -340,7 +375,22 @@ CLAIMS: Tuple[Claim, ...] = (
     Claim(
         "tensor.item", (11,),
         "loss.item() gives a Python number from a one-element tensor.",
-        _always(V.HOLDS, "float for floating tensors, int for integer tensors, bool for bool tensors.", _ALL),
+        (
+            Expectation(
+                ">=1.2", V.HOLDS,
+                "float for floating tensors, int for integer tensors, bool for bool tensors.",
+                key="bool", since="1.2",
+                evidence="run: 1.2.0 and later: torch.tensor(True) is torch.bool and .item() gives bool; "
+                "1.1.0 gives int from a uint8 tensor",
+            ),
+            Expectation(
+                "<1.2", V.HOLDS,
+                "float for floating tensors, int for integer tensors; there is no bool dtype yet: "
+                "torch.tensor(True) is a uint8 tensor, so .item() gives int (1).",
+                key="no-bool",
+                evidence="run: 1.0.1 and 1.1.0 make torch.tensor(True) torch.uint8 and .item() gives int",
+            ),
+        ),
         observe="type",
         area="tensor",
     ),
@@ -376,7 +426,7 @@ CLAIMS: Tuple[Claim, ...] = (
                 "<2.0", V.HOLDS,
                 "It fills .grad with zeros (set_to_none=False is the default).",
                 key="zeros",
-                evidence="run: 1.4.0 .. 1.13.1 leave zeros",
+                evidence="run: 1.0.1 .. 1.13.1 leave zeros",
             ),
         ),
         observe="what .grad is after it (zeros or None)",
@@ -404,8 +454,24 @@ CLAIMS: Tuple[Claim, ...] = (
     Claim(
         "serialize.state-dict", (3,),
         "Saving and loading only state_dict() restores the parameters and is the more flexible way.",
-        _always(V.HOLDS, "Loads into a freshly built model, into another class with the same "
-                "parameter names, and partially with strict=False.", _ALL),
+        (
+            Expectation(
+                ">=1.1", V.HOLDS,
+                "Loads into a freshly built model, into another class with the same parameter "
+                "names, and partially with strict=False, which returns the missing keys.",
+                key="reports-keys", since="1.1",
+                evidence="run: 1.1.0 and later return the missing and unexpected keys from "
+                "load_state_dict; 1.0.1 returns None",
+            ),
+            Expectation(
+                "<1.1", V.HOLDS,
+                "Loads into a freshly built model, into another class with the same parameter "
+                "names, and partially with strict=False; load_state_dict returns None, so nothing "
+                "reports which keys were missing.",
+                key="returns-none",
+                evidence="run: 1.0.1 load_state_dict(..., strict=False) returns None",
+            ),
+        ),
         area="serialize",
     ),
     Claim(
@@ -432,7 +498,7 @@ CLAIMS: Tuple[Claim, ...] = (
                 "<2.4", V.HOLDS,
                 "It works silently (the class must be importable at load time).",
                 key="loads",
-                evidence="run: 2.3.1 and older load without a warning",
+                evidence="run: 1.0.1 .. 2.3.1 load without a warning",
             ),
         ),
         observe="what plain torch.load(PATH) does (warning, exception, message)",
@@ -443,16 +509,65 @@ CLAIMS: Tuple[Claim, ...] = (
         "data.dataset-protocol", (12, 16),
         "A Dataset subclass must implement __len__ and __getitem__; __getitem__ may return a "
         "tuple of any length.",
-        _always(V.HOLDS, "Without __getitem__ indexing raises NotImplementedError; without "
-                "__len__ a DataLoader with the default sampler raises TypeError.", _ALL),
+        (
+            Expectation(
+                ">=1.2", V.HOLDS,
+                "Without __getitem__ indexing raises NotImplementedError; without __len__ a "
+                "DataLoader with the default sampler raises TypeError.",
+                key="no-len-typeerror", since="1.2",
+                evidence="run: 1.2.0 and later raise TypeError (\"object of type 'NoLen' has no len()\"); "
+                "1.1.0 raises NotImplementedError",
+            ),
+            Expectation(
+                "<1.2", V.HOLDS,
+                "Without __getitem__ indexing raises NotImplementedError; without __len__ too: "
+                "Dataset's own __len__ raises NotImplementedError when the default sampler sizes it.",
+                key="no-len-notimplemented",
+                evidence="run: 1.0.1 and 1.1.0 raise NotImplementedError from Dataset.__len__",
+            ),
+        ),
         area="data",
     ),
     Claim(
         "data.getitem-types", (12,),
         "__getitem__ may return e.g. a numpy image and an int label; DataLoader turns them into tensors.",
-        _always(V.HOLDS, "The default collate stacks numpy arrays and numbers into tensors "
-                "(int -> int64, float -> float64), keeps strings as lists and recurses into "
-                "tuples, dicts and namedtuples.", _ALL),
+        (
+            Expectation(
+                ">=1.5", V.HOLDS,
+                "The default collate stacks numpy arrays and numbers into tensors with the batch "
+                "dimension first, keeping numpy dtypes (int -> int64, float -> float64, bool -> bool), "
+                "keeps strings as lists and recurses into dicts, tuples (given back as lists), lists "
+                "and namedtuples (same type).",
+                key="as-listed", since="1.5",
+                evidence="run: 1.5.1 and later keep numpy float64 scalars float64; 1.4.0 gives float32",
+            ),
+            Expectation(
+                ">=1.2,<1.5", V.HOLDS_WITH_CAVEAT,
+                "As from 1.5, except that numpy float64 scalars are batched as float32 (the default "
+                "dtype): precision is lost.",
+                key="np-float64-scalars-float32", since="1.2",
+                evidence="run: 1.2.0 .. 1.4.0 batch np.float64 scalars into a float32 tensor; 1.1.0 "
+                "keeps float64 and batches Python bools as uint8, 1.2.0 as bool",
+            ),
+            Expectation(
+                ">=1.1,<1.2", V.HOLDS,
+                "As from 1.5 (numpy float64 scalars stay float64), except that there is no bool "
+                "dtype: Python bools are batched as uint8.",
+                key="bool-uint8", since="1.1",
+                evidence="run: 1.1.0 batches Python bools into uint8 and keeps namedtuples; 1.0.1 "
+                "returns a list for them",
+            ),
+            Expectation(
+                "<1.1", V.HOLDS_WITH_CAVEAT,
+                "Numbers and numpy arrays become tensors and strings stay lists, but float16 arrays "
+                "fail to stack (RuntimeError '_th_cat is not implemented for type "
+                "torch.HalfTensor'), int8 arrays are refused (TypeError), Python bools become int64 "
+                "and a namedtuple comes back as a plain list of batched fields.",
+                key="namedtuple-list",
+                evidence="run: 1.0.1 batches Point(x, y) samples into a list, bools into int64, and "
+                "raises for float16 and int8 arrays",
+            ),
+        ),
         observe="dtype of each converted field",
         area="data",
     ),
@@ -506,12 +621,22 @@ CLAIMS: Tuple[Claim, ...] = (
                 "(torchvision 0.9.1) goes to the network with them",
             ),
             Expectation(
-                "<1.9", V.HOLDS_WITH_CAVEAT,
+                ">=1.4,<1.9", V.HOLDS_WITH_CAVEAT,
                 "'Already there' means the processed files root/MNIST/processed/training.pt and test.pt: "
                 "with only the raw idx files download=True goes to the network.",
-                key="processed-files",
+                key="processed-files", since="1.4",
                 evidence="run: 1.4.0 .. 1.8.1 (torchvision 0.5.0 .. 0.9.1) try the network with only the raw "
-                "files present and load offline from processed/*.pt",
+                "files present and load offline from processed/*.pt; 1.3.1 (torchvision 0.4.2) "
+                "loads unverified .gz archives offline",
+            ),
+            Expectation(
+                "<1.4", V.HOLDS_WITH_CAVEAT,
+                "'Already there' means the processed files, or the .gz archives under "
+                "root/MNIST/raw, which are used without any checksum (download=True extracts and "
+                "processes them offline); the extracted idx files alone send download=True to the network.",
+                key="archives-unchecked",
+                evidence="run: 1.0.1 .. 1.3.1 (torchvision 0.2.2 .. 0.4.2) load the spec's .gz archives "
+                "offline and try the network with only the extracted idx files",
             ),
         ),
         area="data",

@@ -60,15 +60,43 @@ def test_output_size_formula_for_conv_and_pool(claim, device, w, f, p, s, d):
     expected = _note_formula(w, f, p, s, d)
     x = torch.randn(1, 1, w, w, device=device)
     conv = torch.nn.Conv2d(1, 1, f, stride=s, padding=p, dilation=d).to(device)
-    if expected >= 1:
+    conv_expected = expected
+    if expected < 1 and d == 1 and claim.expects("unchecked-kernel"):
+        conv_expected = int((w - f + 2 * p) / s) + 1  # torch 1.0: C's truncating division, unchecked
+    if conv_expected >= 1 or (conv_expected == 0 and d == 1 and claim.expects("unchecked-kernel")):
         got = conv(x).shape[-1]
-        claim.check(got == expected, "Conv2d output size for W=%d F=%d P=%d S=%d D=%d" % (w, f, p, s, d), expected, got)
+        claim.check(got == conv_expected, "Conv2d output size for W=%d F=%d P=%d S=%d D=%d" % (w, f, p, s, d),
+                    conv_expected, got)
     else:
         with claim.raises(RuntimeError):
             conv(x)
     assume(p <= f // 2 and expected >= 1)  # MaxPool2d only allows padding up to half the kernel
     got = torch.nn.MaxPool2d(f, stride=s, padding=p, dilation=d)(x).shape[-1]
     claim.check(got == expected, "MaxPool2d output size for W=%d F=%d P=%d S=%d D=%d" % (w, f, p, s, d), expected, got)
+
+
+@spec("nn.conv-output-size")
+def test_kernel_larger_than_input(claim, device):
+    """§9: where the formula gives less than 1 (a kernel larger than the padded input) Conv2d
+    and MaxPool2d raise RuntimeError since torch 1.1. Torch 1.0's undilated Conv2d does not
+    check: a 2x2 kernel on a 1x1 input gives an empty output, a 3x3 kernel with stride 2 on a
+    2x2 input a 1x1 one (C's truncating division); a 3x3 kernel on 1x1 raises everywhere."""
+    x = torch.randn(1, 1, 1, 1, device=device)
+    x2 = torch.randn(1, 1, 2, 2, device=device)
+    conv2, conv3s2 = torch.nn.Conv2d(1, 1, 2).to(device), torch.nn.Conv2d(1, 1, 3, stride=2).to(device)
+    if claim.expects("unchecked-kernel"):
+        shapes = claim.observe("unchecked_shapes", [tuple(conv2(x).shape), tuple(conv3s2(x2).shape)])
+        claim.check(shapes == [(1, 1, 0, 0), (1, 1, 1, 1)], "output sizes of kernels larger than the input",
+                    [(1, 1, 0, 0), (1, 1, 1, 1)], shapes)
+    else:
+        with claim.raises(RuntimeError, record="kernel2_on_1x1_error"):
+            conv2(x)
+        with claim.raises(RuntimeError, record="kernel3_stride2_on_2x2_error"):
+            conv3s2(x2)
+    with claim.raises(RuntimeError, record="kernel3_on_1x1_error"):
+        torch.nn.Conv2d(1, 1, 3).to(device)(x)
+    with claim.raises(RuntimeError, record="pool2_on_1x1_error"):
+        torch.nn.MaxPool2d(2, stride=1)(x)
 
 
 @spec("nn.conv-output-size")

@@ -3,6 +3,10 @@
 # torch take 3-6 GB per environment). Usage: scripts/matrix.sh LABEL|ENV...
 # with LABEL one of matrix, old, oldest, bench (see tox.ini). A release's environments
 # (torchX, benchX) are removed once the next env in the list belongs to another release.
+# FREE_CACHE=1 with UV_CACHE_DIR set to a folder of its own also empties that uv cache after
+# each release: every install is then a cold one, but the disk holds one release at a time.
+# Each env's line gives its wall time, the bytes this machine received meanwhile (anything else
+# downloading at the same time counts too) and the env's size on disk.
 # Results land in reports/results/<env>.json (bench: reports/bench/); then regenerate with
 #   conformance report reports/results/*.json   /   conformance bench-report reports/bench/*.json
 set -uo pipefail
@@ -25,18 +29,23 @@ for arg in "$@"; do
 done
 [ ${#envs[@]} -gt 0 ] || { echo "usage: $0 matrix|old|oldest|bench|ENV..." >&2; exit 2; }
 release() { local e=$1; e=${e#torch}; echo "${e#bench}"; }
+# bytes received by this machine (all interfaces but lo): what an environment downloaded,
+# as long as nothing else downloads at the same time
+rx_bytes() { awk 'NR > 2 && $1 != "lo:" { sum += $2 } END { printf "%.0f\n", sum }' /proc/net/dev 2>/dev/null || echo 0; }
 status=0
 start=$(date +%s)
 for i in "${!envs[@]}"; do
     env=${envs[$i]}
-    t0=$(date +%s)
+    t0=$(date +%s); rx0=$(rx_bytes)
     echo "=== [$env] ($((i + 1))/${#envs[@]}) $(date -u +%H:%M:%S)"
     "$TOX" --workdir "$WORK" -e "$env" -- -q -p no:warnings; rc=$?
-    echo "=== [$env] exit $rc after $(( $(date +%s) - t0 ))s"
+    disk=$(du -sm "$WORK/$env" 2>/dev/null | cut -f1)
+    echo "=== [$env] exit $rc after $(( $(date +%s) - t0 ))s, downloaded $(( ($(rx_bytes) - rx0) / 1048576 )) MiB, env ${disk:-?} MiB"
     [ $rc -eq 0 ] || status=1
     next=${envs[$((i + 1))]:-}
     if [ "${KEEP_ENVS:-0}" != 1 ] && { [ -z "$next" ] || [ "$(release "$next")" != "$(release "$env")" ]; }; then
         rm -rf "$WORK/torch$(release "$env")" "$WORK/$env"
+        if [ "${FREE_CACHE:-0}" = 1 ] && [ -n "${UV_CACHE_DIR:-}" ]; then rm -rf "$UV_CACHE_DIR"; fi
     fi
 done
 echo "=== ${#envs[@]} environments took $(( $(date +%s) - start ))s"

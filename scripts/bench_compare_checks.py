@@ -12,6 +12,8 @@ go to reports/bench/compare/checks/ (one JSON per run, and checks.md summing the
     python scripts/bench_compare_checks.py ab --base /work/venvs/cmp-2.5/bin/python --candidate ... --name torch2.5-vs-2.6
     # summary of everything in the folder
     python scripts/bench_compare_checks.py summary
+    # recompute the results of finished files from their samples (after a change of statistics)
+    python scripts/bench_compare_checks.py resummarize reports/bench/compare/*.json
 
 Each run is ``python -m conformance.compare bench-compare`` in its own process (what a user runs).
 """
@@ -42,7 +44,8 @@ def one_run(python, base, candidate, out, extra, env=None):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("check", choices=["aa", "sensitivity", "ab", "summary"])
+    p.add_argument("check", choices=["aa", "sensitivity", "ab", "summary", "resummarize"])
+    p.add_argument("files", nargs="*")
     p.add_argument("--python", default=os.path.join(REPO, ".venv", "bin", "python"),
                    help="interpreter for both sides of aa/sensitivity (default the dev venv)")
     p.add_argument("--base")
@@ -57,6 +60,16 @@ def main():
     args = p.parse_args()
     if args.check == "summary":
         return summary()
+    if args.check == "resummarize":
+        sys.path.insert(0, os.path.join(REPO, "src"))
+        from conformance.compare import resummarize, _atomic_write_text
+
+        for path in args.files:
+            with open(path, encoding="utf-8") as fh:
+                doc = resummarize(json.load(fh))
+            _atomic_write_text(path, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+            print("resummarized", path)
+        return 0
     extra = (["-k", args.k] if args.k else []) + (["--trials", str(args.trials)] if args.trials else [])
     if args.check == "ab":
         out = os.path.join(COMPARE, args.name + ".json")
@@ -102,12 +115,52 @@ def summary():
             ", ".join("%s=%g" % kv for kv in sorted(inj.items())) or "—",
             "; ".join("×%.3f [%.3f, %.3f]" % (r["ratio"], r["low"], r["high"]) for r in hit) or "—",
             d["wall_s"], "/".join("%.2f" % x for x in d["loadavg_start"]), "/".join("%.2f" % x for x in d["loadavg_end"])))
+    lines += trials_needed()
     lines.append("")
     os.makedirs(CHECKS, exist_ok=True)
     with open(os.path.join(CHECKS, "checks.md"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines))
     print("\n".join(lines))
     return 0
+
+
+def trials_needed():
+    """How the verdicts of the committed runs depend on the number of trials: each run's first
+    k pairs, summarized as a run of 2k trials would be."""
+    sys.path.insert(0, os.path.join(REPO, "src"))
+    from conformance.compare import summarize
+
+    groups = {}
+    for path in sorted(glob.glob(os.path.join(CHECKS, "*.json"))):
+        with open(path) as fh:
+            d = json.load(fh)
+        inj = d.get("injected_slowdown") or {}
+        kind = "A/A (all hot paths)" if not inj else "%s %+d%%" % (
+            ", ".join(sorted(inj)), round(100 * list(inj.values())[0]))
+        groups.setdefault(kind, []).append(d)
+    lines = ["", "## Trials needed", "",
+             "Each run cut to its first k pairs of trials and summarized as a run of 2k trials would be "
+             "(threshold 5%): runs with a hot path flagged slower, out of all runs; for the injected "
+             "slowdowns, the injected hot path only.", ""]
+    ks = [2, 3, 4, 5, 6, 8, 10]
+    lines += ["| runs | " + " | ".join("%d trials" % (2 * k) for k in ks) + " |", "|---|" + "---|" * len(ks)]
+    for kind, docs in sorted(groups.items()):
+        cells = []
+        for k in ks:
+            flagged = 0
+            for d in docs:
+                inj = d.get("injected_slowdown") or {}
+                hit = False
+                for r in d["results"]:
+                    if inj and r["id"] not in inj:
+                        continue
+                    sub = [s for s in r["samples"] if s["pair"] < k]
+                    if summarize(sub, d["threshold"], clock=d["protocol"].get("clock", "cpu"))["verdict"] == "slower":
+                        hit = True
+                flagged += hit
+            cells.append("%d/%d" % (flagged, len(docs)))
+        lines.append("| %s | %s |" % (kind, " | ".join(cells)))
+    return lines
 
 
 if __name__ == "__main__":

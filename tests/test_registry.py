@@ -9,7 +9,7 @@ from packaging.version import Version
 from conformance import claims as registry
 from conformance import verdicts as V
 from conformance.discover import SPECS_DIR, spec_files, specs_by_claim
-from conformance.versions import in_range, parse_torch_version
+from conformance.versions import in_range, parse_range, parse_torch_version
 
 from conftest import REPO
 
@@ -91,3 +91,68 @@ def test_static_inventory_matches_what_pytest_collects(collect_specs):
         collected.setdefault(mark.args[0], set()).add(item.originalname)
     static = {cid: {ref.split("::")[1] for ref in refs} for cid, refs in specs_by_claim().items()}
     assert collected == static
+
+
+# ---------------------------------------------------------------- the registry against the runs
+RESULTS_DIR = os.path.join(REPO, "reports", "results")
+
+
+def _runs():
+    """release -> {claim id: status} for every committed results file."""
+    import glob
+    import json
+
+    runs = {}
+    for path in glob.glob(os.path.join(RESULTS_DIR, "*.json")):
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        runs[doc["environment"]["torch_release"]] = {cid: c["status"] for cid, c in doc["claims"].items()}
+    return runs
+
+
+def _run_part(evidence):
+    """The text of the 'run:' evidence (up to a 'docs:' part), or ''."""
+    m = re.search(r"\brun:(.*?)(?:\bdocs:|$)", evidence, re.S)
+    return m.group(1) if m else ""
+
+
+def _releases_named(text):
+    """X.Y.Z versions in the text, leaving out torchvision's ('torchvision 0.10.1 .. 0.9.1')."""
+    text = re.sub(r"torchvision [\d.]+( \.\. [\d.]+)?", "", text)
+    return re.findall(r"(?<![\w.])(\d+\.\d+\.\d+)(?![\w.])", text)
+
+
+@pytest.mark.parametrize("claim", registry.CLAIMS, ids=lambda c: c.id)
+def test_run_evidence_names_releases_with_results(claim):
+    """Every release a `run:` evidence names has its results file in reports/results/."""
+    runs = _runs()
+    for exp in claim.expectations:
+        named = _releases_named(_run_part(exp.evidence))
+        missing = sorted(set(named) - set(runs), key=Version)
+        assert not missing, "%s (%s): evidence names %s, no results file for them" % (claim.id, exp.versions, missing)
+
+
+def _boundaries(claim):
+    found = set()
+    for exp in claim.expectations:
+        for spec in parse_range(exp.versions):
+            found.add(Version(spec.version))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("claim", [c for c in registry.CLAIMS if len(c.expectations) > 1], ids=lambda c: c.id)
+def test_every_boundary_inside_the_matrix_has_passing_runs_on_both_sides(claim):
+    """A gate inside the range of releases run must be pinned by runs: the newest release run
+    below it and the oldest at or above it both exist and passed this claim's specs (each with
+    the expectation of its own side)."""
+    runs = _runs()
+    releases = sorted((Version(r) for r in runs), key=lambda v: v)
+    assert releases, "no results files in reports/results/"
+    for boundary in _boundaries(claim):
+        if not releases[0] < boundary <= releases[-1]:
+            continue
+        below = max(r for r in releases if r < boundary)
+        above = min(r for r in releases if r >= boundary)
+        for side in (below, above):
+            status = runs[str(side)].get(claim.id)
+            assert status == "passed", "%s: boundary %s, run of %s has status %s" % (claim.id, boundary, side, status)

@@ -301,6 +301,9 @@ def probe_all(pythons: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            for stream in (proc.stdout, proc.stderr):
+                if not stream.closed:
+                    stream.close()
 
 
 def probe(python: str, side: str, proc: "subprocess.Popen") -> Dict[str, Any]:

@@ -116,7 +116,7 @@ def render_table(docs: List[Dict[str, Any]], baseline: Optional[str] = None) -> 
             sample = b
             ref = base_idx.get(bid)
             ratio = " ×%.2f" % (b["median"] / ref["median"]) if ref and ref["median"] > 0 and d is not base_doc else ""
-            row.append("%s [%s]%s" % (_fmt(b["median"]), _fmt(b["iqr"]), ratio))
+            row.append("%s [%s]%s" % (fmt_seconds(b["median"]), fmt_seconds(b["iqr"]), ratio))
         lines.append("| %s | %s | %s |" % (sample["path"], sample["device"], " | ".join(row)))
     checks = [(r, b) for r, d in zip(releases, docs) for b in d["benchmarks"] if "timer_median" in b.get("info", {})]
     if checks:
@@ -128,13 +128,13 @@ def render_table(docs: List[Dict[str, Any]], baseline: Optional[str] = None) -> 
         for rel, b in checks:
             gap = b["info"]["agreement"]
             lines.append("| %s | %s | %s | %s | %s | %.0f%% | %s |" % (
-                rel, b["info"].get("case", b["path"]), _fmt(b["median"]), _fmt(b["info"]["timer_median"]),
+                rel, b["info"].get("case", b["path"]), fmt_seconds(b["median"]), fmt_seconds(b["info"]["timer_median"]),
                 b["info"].get("timer_calls", "—"), gap * 100, "pass" if gap < HARNESS_TOLERANCE else "FAIL"))
     lines.append("")
     return "\n".join(lines)
 
 
-def _fmt(seconds: float) -> str:
+def fmt_seconds(seconds: float) -> str:
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
         if seconds >= scale:
             return "%.3g %s" % (seconds / scale, unit)
@@ -226,8 +226,8 @@ def render_speed_diff(base, cand, slow, rows, threshold) -> str:
              else "**No speed regression** (threshold %d%%, beyond the larger IQR)." % (threshold * 100), "",
              "| hot path | base | candidate | ratio | noise (IQR) | |", "|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["ratio"]):
-        lines.append("| %s | %s | %s | ×%.2f | %s | %s |" % (r["id"], _fmt(r["base"]), _fmt(r["candidate"]), r["ratio"],
-                                                          _fmt(r["noise"]), "🐢 regression" if r["regression"] else ""))
+        lines.append("| %s | %s | %s | ×%.2f | %s | %s |" % (r["id"], fmt_seconds(r["base"]), fmt_seconds(r["candidate"]), r["ratio"],
+                                                          fmt_seconds(r["noise"]), "🐢 regression" if r["regression"] else ""))
     lines.append("")
     return "\n".join(lines)
 

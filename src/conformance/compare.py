@@ -40,6 +40,10 @@ import time
 import zlib
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from .bench import fmt_seconds
+from .errors import UnusableInput
+from .jsonio import atomic_write_bytes, atomic_write_text, check_output_dir, check_output_file, dumps, read_json
+
 SCHEMA_NAME = "torch-conformance/bench-compare"
 SCHEMA_VERSION = 1
 WORKER = "conformance.benchmarks.worker"
@@ -56,66 +60,19 @@ REPLY_TIMEOUT_S = 600
 SIDES = ("base", "candidate")
 
 
-class CompareError(Exception):
+class CompareError(UnusableInput):
     """Unusable input (missing interpreter, no torch or kit, -k matching nothing, bad numbers,
     unwritable output): the CLI prints the one-line message and exits 2."""
 
 
 # ------------------------------------------------------------------------------ files
-def _atomic_write_text(path: str, text: str) -> None:
-    try:
-        from .jsonio import atomic_write_text
-    except ImportError:  # older kit: same algorithm, inline
-        atomic_write_text = None
-    if atomic_write_text is not None:
-        atomic_write_text(path, text)
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _check_output(path: str, what: str = "--output") -> str:
     """Prove before any work that ``path`` can receive a file (the run takes minutes)."""
-    if not path:
-        raise CompareError("%s: empty path" % what)
-    if os.path.isdir(path):
-        raise CompareError("%s %s: is a directory; give a file path" % (what, path))
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise CompareError("%s %s: %s is a file, not a folder" % (what, path, directory))
-    try:
-        os.makedirs(directory, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".conformance-probe-", dir=directory)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise CompareError("%s %s: folder not writable (%s)" % (what, path, err.strerror or err)) from None
-    return path
+    return check_output_file(path, what, suffix=".json")
 
 
 def _load(path: str) -> Dict[str, Any]:
-    if not os.path.isfile(path):
-        raise CompareError("%s: no such bench-compare file" % path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CompareError("%s: corrupt bench-compare file (%s)" % (path, str(err).splitlines()[0])) from None
-    except OSError as err:
-        raise CompareError("%s: cannot read (%s)" % (path, err.strerror)) from None
+    doc = read_json(path, "bench-compare", CompareError)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
         raise CompareError("%s: not a bench-compare file" % path)
     if doc.get("schema_version") != SCHEMA_VERSION:
@@ -536,7 +493,7 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
         "injected_slowdown": slowdown or None,
         "results": results, "dropped": dropped, "only_one_side": one_side,
     }
-    _atomic_write_text(output, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(output, dumps(doc))
     doc["_output"] = output
     return doc, (1 if any(r["verdict"] == "slower" for r in results) else 0)
 
@@ -562,13 +519,6 @@ def _env_record(env: Dict[str, Any]) -> Dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ Markdown + plot
-def _fmt(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return "%.3g %s" % (seconds / scale, unit)
-    return "%.3g ns" % (seconds / 1e-9)
-
-
 MARKS = {"slower": "🐢 slower", "faster": "🚀 faster", "same": "same", "unclear": "unclear"}
 
 
@@ -596,7 +546,7 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
               "|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["ratio"]):
         lines.append("| %s | %s | %s | ×%.3f | [%.3f, %.3f] | %.3f | %s |" % (
-            r["id"], _fmt(r["base_per_call"]), _fmt(r["candidate_per_call"]), r["ratio"], r["low"], r["high"],
+            r["id"], fmt_seconds(r["base_per_call"]), fmt_seconds(r["candidate_per_call"]), r["ratio"], r["low"], r["high"],
             r["width"], MARKS[r["verdict"]]))
     load = doc.get("loadavg_start"), doc.get("loadavg_end")
     lines += ["", "Time per call (%s time): median over trials. Ratio: candidate/base, median of %d pairs "
@@ -672,19 +622,7 @@ def plot(docs: List[Dict[str, Any]], path: str) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
-    try:
-        from .jsonio import atomic_write_bytes
-    except ImportError:
-        atomic_write_bytes = None
-    if atomic_write_bytes is not None:
-        atomic_write_bytes(path, buf.getvalue())
-    else:
-        tmp = path + ".%d.tmp" % os.getpid()
-        with open(tmp, "wb") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def render_report(docs: List[Dict[str, Any]], names: List[str]) -> str:
@@ -791,12 +729,12 @@ def run(args) -> int:
 
 def run_report(args) -> int:
     docs = [_load(f) for f in args.files]
-    _check_output(os.path.join(args.out, "README.md"), "--out")
+    check_output_dir(args.out, "--out")
     pairs = sorted(zip(docs, args.files), key=lambda dp: _doc_key(dp[0]))
     docs = [d for d, _ in pairs]
     names = [os.path.relpath(os.path.abspath(f), os.path.abspath(args.out)) for _, f in pairs]
     plot(docs, os.path.join(args.out, "ratios.png"))
-    _atomic_write_text(os.path.join(args.out, "README.md"), render_report(docs, names))
+    atomic_write_text(os.path.join(args.out, "README.md"), render_report(docs, names))
     print("bench-compare report: %d comparisons -> %s, %s" % (
         len(docs), os.path.join(args.out, "README.md"), os.path.join(args.out, "ratios.png")))
     return 0
@@ -809,7 +747,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args)
-    except CompareError as err:
+    except UnusableInput as err:
         sys.stderr.write("conformance: error: %s\n" % err)
         return 2
     except KeyboardInterrupt:

@@ -50,7 +50,8 @@ LABELS = {"3.11": "matrix", "3.10": "matrix", "3.8": "old", "3.7": "oldest"}
 
 HEADER = """\
 # One environment per torch minor release (latest patch), each writing
-# reports/results/<env>.json. `tox` alone runs the fast local one; `tox -m matrix` runs
+# reports/results/<env>.json. `tox` alone runs the fast local one (into the ignored
+# reports/local/, never the committed matrix); `tox -m matrix` runs
 # 1.13 .. 2.15 (1.13 on Python 3.10, the newest Python torchvision 0.14.1 has wheels for; the
 # rest on 3.11), `tox -m old` 1.4 .. 1.12 on Python 3.8, `tox -m oldest` 1.0 .. 1.3 on
 # Python 3.7 (missing interpreters are skipped, not failed). Every release runs with its
@@ -90,6 +91,9 @@ base_python = python3.11
 deps =
     torch==2.14.1
     torchvision==0.29.1
+# a local run is not part of the committed matrix: it goes to the ignored reports/local/
+commands =
+    conformance run --results {tox_root}/reports/local/{env_name}.json --label {env_name} {posargs}
 """
 
 # virtualenv 20.27 dropped Python 3.7: newer ones seed a pip that crashes there (used only with

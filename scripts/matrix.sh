@@ -8,7 +8,7 @@
 # Each env's line gives its wall time, the bytes this machine received meanwhile (anything else
 # downloading at the same time counts too) and the env's size on disk.
 # Results land in reports/results/<env>.json (bench: reports/bench/); then regenerate with
-#   conformance report reports/results/*.json   /   conformance bench-report reports/bench/*.json
+#   conformance report reports/results/*.json --out reports   /   conformance bench-report reports/bench/*.json --out reports/bench
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOX=${TOX:-tox}

@@ -360,3 +360,14 @@ def test_readme_documents_the_exit_codes():
     readme = _readme()
     for code, word in (("0", "ok"), ("1", "failing"), ("2", "unusable"), ("130", "interrupted")):
         assert "| %s |" % code in readme and word in readme.lower()
+
+
+def test_tox_without_an_env_writes_outside_the_committed_matrix():
+    import configparser
+
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(os.path.join(REPO, "tox.ini"), encoding="utf-8")
+    assert ini["tox"]["env_list"].split() == ["local"]
+    local = ini["testenv:local"]["commands"]
+    assert "reports/local/" in local and "reports/results" not in local, local
+    assert "reports/results/{env_name}.json" in ini["testenv"]["commands"]  # the matrix envs, asked for by name

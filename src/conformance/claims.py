@@ -20,6 +20,11 @@ from . import verdicts as V
 from .versions import TorchVersion, in_range, parse_range
 
 
+def section_label(sections) -> str:
+    """How the kit cites the notes: ``§3, §9``."""
+    return ", ".join("§%d" % s for s in sections)
+
+
 @dataclass(frozen=True)
 class Expectation:
     versions: str  # PEP 440 specifier set, e.g. ">=2.6"
@@ -62,7 +67,7 @@ class Claim:
 
     @property
     def section_label(self) -> str:
-        return ", ".join("§%d" % s for s in self.sections)
+        return section_label(self.sections)
 
     def as_dict(self) -> dict:
         return {

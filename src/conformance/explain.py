@@ -97,7 +97,7 @@ def render_list(claims: List[registry.Claim], version: Optional[TorchVersion], o
     width = max(len(c.id) for c in claims)
     vwidth = max(len(_short_verdict(c, version)) for c in claims)
     for c in claims:
-        lines.append("%-*s  %-8s  %-*s  %s" % (width, c.id, ",".join("§%d" % s for s in c.sections), vwidth,
+        lines.append("%-*s  %-8s  %-*s  %s" % (width, c.id, c.section_label.replace(", ", ","), vwidth,
                                                _short_verdict(c, version), _first_sentence(c.statement)))
     lines += ["", "conformance explain CLAIM  shows one claim in full."]
     return "\n".join(lines) + "\n"

@@ -200,7 +200,7 @@ def _cell(text: str) -> str:
 
 def _sections(claim_ids) -> str:
     secs = sorted({s for cid in claim_ids for s in registry.get(cid).sections})
-    return ", ".join("§%d" % s for s in secs)
+    return registry.section_label(secs)
 
 
 def render_guide(runs: List[Dict[str, Any]]) -> str:

@@ -96,7 +96,7 @@ def _env_line(doc: Dict[str, Any]) -> str:
 
 
 def _sections(claim: Dict[str, Any]) -> str:
-    return ", ".join("§%d" % s for s in claim["sections"])
+    return registry.section_label(claim["sections"])
 
 
 # ------------------------------------------------------------------------------ one run

@@ -4,6 +4,8 @@
 ``make(name, device, workdir, **params)`` builds the state of one hot path (model, tensors,
 optimizer) and returns the callable to time; ``HOT_PATHS[name]`` lists its parameters.
 A hot path's id is ``name(k=v,...)`` with the parameters sorted, as in bench files' ``path``.
+The notes' models (the §9 network, the §8 Gram matrix, the §11 running total) come from
+``conformance.models``, the code the specs check.
 
 Test-only hook: ``CONFORMANCE_BENCH_SLOWDOWN="ID=FRACTION[,ID=FRACTION]"`` (ID a hot path's id
 or name) makes ``make`` wrap that callable so that it repeats the whole call for that fraction
@@ -110,7 +112,7 @@ def note_net_train_step(device, workdir):
     """One forward + backward + SGD step of the §9 network at batch 64 (28x28 RGB inputs)."""
     import torch
 
-    from conformance.specs.spec_nn import NoteNet
+    from conformance.models import NoteNet
 
     net = NoteNet().to(device)
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
@@ -143,15 +145,13 @@ def running_loss_total(device, workdir, mode):
     """100 iterations adding a loss to a running total, with .item() or as a tensor (§11)."""
     import torch
 
+    from conformance.models import running_loss_total as total_of
+
     model = torch.nn.Linear(32, 1).to(device)
-    x = torch.randn(16, 32, device=device)
+    batches = [torch.randn(16, 32, device=device)] * 100
 
     def loop():
-        total = 0.0
-        for _ in range(100):
-            loss = model(x).pow(2).mean()
-            total += loss.item() if mode == "item" else loss
-        return total
+        return total_of(model, batches, mode == "item")
 
     return loop
 
@@ -197,10 +197,10 @@ def gram_matrix(device, workdir, method):
     """The §8 Gram matrix of a 32 x 64 x 64 feature map, both ways."""
     import torch
 
-    from conformance.specs.spec_nn import _gram_by_channel_pairs, _gram_by_product
+    from conformance.models import gram_by_channel_pairs, gram_by_product
 
     features = torch.randn(32, 64, 64, device=device)
-    fn = _gram_by_channel_pairs if method == "channel-pairs" else _gram_by_product
+    fn = gram_by_channel_pairs if method == "channel-pairs" else gram_by_product
 
     def step():
         return fn(features)

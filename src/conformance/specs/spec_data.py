@@ -17,6 +17,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from conformance.testing import spec
 
+PIXEL_RTOL, PIXEL_ATOL = 1e-5, 1e-3  # ToTensor's float32 pixels times 255 against the stored bytes
+
 # ------------------------------------------------------------------------------- §12, §16
 
 
@@ -41,11 +43,10 @@ def test_len_and_getitem_make_a_dataset(claim):
     sample may be a tuple of any length, and DataLoader batches each position."""
     for width in (1, 2, 3, 5):
         ds = Squares(n=6, width=width)
-        claim.check(len(ds) == 6 and len(ds[4]) == width, "len() and indexing, width %d" % width, (6, width),
-                    (len(ds), len(ds[4])))
+        claim.equal((len(ds), len(ds[4])), (6, width), "len() and the length of a sample, width %d" % width)
         batch = next(iter(DataLoader(ds, batch_size=4)))
-        claim.check(len(batch) == width and all(tuple(b.shape) == (4,) for b in batch),
-                    "a batch has one stacked tensor per tuple position", width, [tuple(b.shape) for b in batch])
+        claim.equal([tuple(b.shape) for b in batch], [(4,)] * width,
+                    "a batch has one stacked tensor (of 4) per tuple position, width %d" % width)
         claim.close(batch[-1], [float(i * 10 + width - 1) for i in range(4)], "values of the last position")
 
 
@@ -53,7 +54,8 @@ def test_len_and_getitem_make_a_dataset(claim):
 def test_missing_len_or_getitem_fails(claim):
     """§12, §16: both methods are needed: without __getitem__ indexing raises
     NotImplementedError (Dataset's own), without __len__ the default sampler cannot size it
-    (TypeError; before torch 1.2 Dataset's own __len__ raised NotImplementedError)."""
+    (TypeError; under the registry's ``no-len-notimplemented`` expectation Dataset's own
+    __len__ raised NotImplementedError)."""
 
     class NoGetitem(Dataset):
         def __len__(self):
@@ -89,28 +91,27 @@ def test_default_collate_converts_what_getitem_returns(claim):
     """§12: __getitem__ may return a numpy image and an int label (and much else); DataLoader's
     default collation turns numbers and arrays into tensors and recurses into containers."""
     batch = next(iter(DataLoader(Mixed(), batch_size=3)))
-    claim.check(isinstance(batch, dict), "a dict sample gives a dict batch", "dict", type(batch))
+    claim.is_instance(batch, dict, "a dict sample gives a dict batch")
     kinds = {k: ("%s/%s" % (type(v).__name__, str(v.dtype).replace("torch.", "")) if isinstance(v, torch.Tensor)
                  else type(v).__name__) for k, v in batch.items()}
     claim.observe("collated", kinds)
     claim.observe("pair_container", type(batch["pair"]).__name__)
-    claim.check(kinds["image"] == "Tensor/uint8" and tuple(batch["image"].shape) == (3, 2, 3),
-                "numpy images are stacked, dtype kept", "Tensor/uint8 (3, 2, 3)", (kinds["image"], batch["image"].shape))
-    claim.check(kinds["label"] == "Tensor/int64", "int labels become int64", "Tensor/int64", kinds["label"])
-    claim.check(kinds["score"] == "Tensor/float64", "Python floats become float64", "Tensor/float64", kinds["score"])
-    claim.check(batch["name"] == ["s0", "s1", "s2"], "strings stay a list", ["s0", "s1", "s2"], batch["name"])
+    claim.equal((kinds["image"], tuple(batch["image"].shape)), ("Tensor/uint8", (3, 2, 3)),
+                "numpy images are stacked, dtype kept")
+    claim.equal(kinds["label"], "Tensor/int64", "int labels become int64")
+    claim.equal(kinds["score"], "Tensor/float64", "Python floats become float64")
+    claim.equal(batch["name"], ["s0", "s1", "s2"], "strings stay a list")
     if claim.expects("namedtuple-list"):
-        claim.check(type(batch["point"]) is list and [t.tolist() for t in batch["point"]] == [[0, 1, 2], [0, -1, -2]],
-                    "a namedtuple becomes a list of batched fields", "[[0, 1, 2], [0, -1, -2]]", batch["point"])
+        claim.identical(type(batch["point"]), list, "a namedtuple becomes a list")
+        claim.equal([t.tolist() for t in batch["point"]], [[0, 1, 2], [0, -1, -2]], "... of batched fields")
     else:
-        claim.check(isinstance(batch["point"], Point) and batch["point"].y.tolist() == [0, -1, -2],
-                    "namedtuples keep their type, fields batched", "Point(x=..., y=[0, -1, -2])", batch["point"])
-    claim.check(batch["pair"][0].tolist() == [0, 1, 2] and batch["pair"][1].dtype == torch.float64,
-                "tuples are batched position by position", "[0, 1, 2] and float64", batch["pair"])
-    claim.check(batch["nested"]["k"].dtype == torch.float32, "numpy scalars keep their dtype", "float32",
-                batch["nested"]["k"].dtype)
-    claim.check(batch["flag"].tolist() in ([True, False, True], [1, 0, 1]), "bools are batched", "[T, F, T]",
-                batch["flag"])
+        claim.is_instance(batch["point"], Point, "namedtuples keep their type")
+        claim.equal(batch["point"].y.tolist(), [0, -1, -2], "a namedtuple's fields are batched (field y)")
+    claim.equal(batch["pair"][0].tolist(), [0, 1, 2], "tuples are batched position by position: the first")
+    claim.equal(batch["pair"][1].dtype, torch.float64, "tuples are batched position by position: the second's dtype")
+    claim.equal(batch["nested"]["k"].dtype, torch.float32, "numpy scalars keep their dtype")
+    flags = batch["flag"].tolist()
+    claim.holds(flags in ([True, False, True], [1, 0, 1]), "bools are batched (as bools or as 1/0)", flags=flags)
 
 
 # What a Dataset commonly returns, one kind per entry: sample i (for i = 0, 1, 2) and what the
@@ -182,8 +183,10 @@ def test_default_collate_of_every_common_element_kind(claim):
     dtypes, tensors, dicts, tuples, lists, namedtuples, and all of these nested), the default
     collation gives tensors of the matching dtype with the batch dimension first, lists for
     strings and the same containers (tuples as lists). Older releases differ where the claim's
-    expectations say: torch 1.0 refuses float16 and int8 arrays and flattens namedtuples to
-    lists; bools give int64 (1.0) or uint8 (1.1); numpy float64 scalars give float32 (1.2-1.4)."""
+    expectations say (the registry has their releases): under ``namedtuple-list`` float16 and
+    int8 arrays are refused, namedtuples flattened to lists and bools give int64; under
+    ``bool-uint8`` bools give uint8; under ``np-float64-scalars-float32`` numpy float64 scalars
+    give float32."""
     kinds = _kinds()
     # what older releases do instead (see the claim's expectations)
     if claim.expects("np-float64-scalars-float32"):
@@ -210,7 +213,7 @@ def test_default_collate_of_every_common_element_kind(claim):
     claim.observe("collated_kinds", seen)
     if messages:
         claim.observe("collate_errors", messages)
-    claim.check(not wrong, "the default collation of each element kind", "every kind as listed", wrong)
+    claim.equal(wrong, {}, "the default collation of each element kind (the kinds that differ)")
 
 
 @spec("data.dataloader-batches")
@@ -220,14 +223,13 @@ def test_batches_and_the_last_partial_batch(claim):
     ds = Squares(n=10, width=1)
     shapes = [tuple(b[0].shape) for b in DataLoader(ds, batch_size=4)]
     claim.observe("batch_shapes", shapes)
-    claim.check(shapes == [(4,), (4,), (2,)], "batch shapes for 10 samples by 4", [(4,), (4,), (2,)], shapes)
-    claim.check(len(DataLoader(ds, batch_size=4)) == 3, "len(loader) counts the partial batch", 3,
-                len(DataLoader(ds, batch_size=4)))
+    claim.equal(shapes, [(4,), (4,), (2,)], "batch shapes for 10 samples by 4")
+    claim.equal(len(DataLoader(ds, batch_size=4)), 3, "len(loader) counts the partial batch")
     dropped = [tuple(b[0].shape) for b in DataLoader(ds, batch_size=4, drop_last=True)]
     claim.observe("drop_last_shapes", dropped)
-    claim.check(dropped == [(4,), (4,)], "drop_last=True drops the partial batch", [(4,), (4,)], dropped)
+    claim.equal(dropped, [(4,), (4,)], "drop_last=True drops the partial batch")
     seen = torch.cat([b[0] for b in DataLoader(ds, batch_size=3)]).tolist()
-    claim.check(seen == [float(i * 10) for i in range(10)], "every sample once, in order", "0, 10, ..., 90", seen)
+    claim.equal(seen, [float(i * 10) for i in range(10)], "every sample once, in order")
 
 
 class Range(Dataset):
@@ -273,7 +275,7 @@ def test_batches_at_the_edges(claim, workers):
         if seen[key] != sizes or flat != list(range(sum(sizes))) or len(loader) != len(sizes):
             wrong[key] = {"expected": sizes, "seen": seen[key], "samples": flat, "len": len(loader)}
     claim.observe("batch_sizes", seen)
-    claim.check(not wrong, "batch sizes, samples and len(loader) at the edges (%d workers)" % workers, "as listed", wrong)
+    claim.equal(wrong, {}, "batch sizes, samples and len(loader) at the edges, %d workers (the cases that differ)" % workers)
 
 
 @spec("data.dataloader-batches")
@@ -284,16 +286,14 @@ def test_several_epochs(claim, workers):
     draw of full batches of distinct samples."""
     loader = DataLoader(Range(10), batch_size=4, num_workers=workers)
     epochs = [[b.tolist() for b in loader] for _ in range(3)]
-    claim.check(all(e == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]] for e in epochs), "three epochs in order, the same batches",
-                [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]], epochs)
+    claim.equal(epochs, [[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]] * 3, "three epochs in order, the same batches")
     torch.manual_seed(5)
     shuffled = DataLoader(Range(10), batch_size=4, shuffle=True, drop_last=True, num_workers=workers)
     draws = [[b.tolist() for b in shuffled] for _ in range(3)]
     claim.observe("shuffled_epochs", draws)
-    full = all(len(e) == 2 and all(len(b) == 4 for b in e) for e in draws)
-    distinct = all(len({i for b in e for i in b}) == 8 for e in draws)
-    claim.check(full and distinct, "each shuffled epoch: two full batches of distinct samples", "2 x 4 distinct", draws)
-    claim.check(len({str(e) for e in draws}) == 3, "each epoch is a new draw", "3 different epochs", draws)
+    claim.equal([[len(b) for b in e] for e in draws], [[4, 4]] * 3, "each shuffled epoch: two full batches (their sizes)")
+    claim.equal([len({i for b in e for i in b}) for e in draws], [8] * 3, "each shuffled epoch: distinct samples (how many)")
+    claim.equal(len({str(e) for e in draws}), 3, "each epoch is a new draw (different epochs of 3)")
 
 
 class Index(Dataset):
@@ -319,16 +319,14 @@ def test_shuffle_permutes_each_epoch_reproducibly(claim):
     torch.manual_seed(123)
     loader = DataLoader(Index(n), batch_size=8, shuffle=True)
     first, second = _epoch(loader), _epoch(loader)
-    claim.check(sorted(first) == list(range(n)) and sorted(second) == list(range(n)),
-                "each epoch is a permutation", "every index once", (first, second))
-    claim.check(first != second, "orders differ across epochs", "different", "identical")
-    claim.check(first != list(range(n)), "a shuffled epoch is not the index order", "shuffled", first)
+    claim.equal(sorted(first), list(range(n)), "the first epoch is a permutation (sorted)")
+    claim.equal(sorted(second), list(range(n)), "the second epoch is a permutation (sorted)")
+    claim.not_equal(second, first, "orders differ across epochs (the second vs the first)")
+    claim.not_equal(first, list(range(n)), "a shuffled epoch is not the index order")
     torch.manual_seed(123)
     again = DataLoader(Index(n), batch_size=8, shuffle=True)
-    claim.check(_epoch(again) == first and _epoch(again) == second, "the same seed gives the same orders",
-                "same orders", "different")
-    claim.check(_epoch(DataLoader(Index(n), batch_size=8)) == list(range(n)), "no shuffle: index order",
-                "0..49", "other")
+    claim.equal([_epoch(again), _epoch(again)], [first, second], "the same seed gives the same orders")
+    claim.equal(_epoch(DataLoader(Index(n), batch_size=8)), list(range(n)), "no shuffle: index order")
 
 
 class Noisy(Dataset):
@@ -356,26 +354,25 @@ def test_worker_processes_keep_order_and_get_their_own_seeds(claim):
     with num_workers=0; each worker has its own seed, so random augmentations differ between
     workers and repeat under the same torch.manual_seed."""
     serial, parallel = _load(0, 7), _load(2, 7)
-    claim.check([b[:, 0].tolist() for b in parallel] == [b[:, 0].tolist() for b in serial],
-                "same samples in the same batches and order", [b[:, 0].tolist() for b in serial],
-                [b[:, 0].tolist() for b in parallel])
+    claim.equal([b[:, 0].tolist() for b in parallel], [b[:, 0].tolist() for b in serial],
+                "same samples in the same batches and order (2 workers vs none)")
     pids = sorted({int(p) for b in parallel for p in b[:, 3].tolist()})
     claim.observe("loading_processes", len(pids))
-    claim.check(len(pids) == 2 and os.getpid() not in pids, "two worker processes (not this one) did the loading",
-                "2 other processes", pids)
+    claim.holds(len(pids) == 2 and os.getpid() not in pids, "two worker processes (not this one) did the loading",
+                loading_pids=pids, this_pid=os.getpid())
     workers = sorted({int(w) for b in parallel for w in b[:, 2].tolist()})
     claim.observe("worker_ids", workers)
     if hasattr(torch.utils.data, "get_worker_info") or claim.torch_version.release.release >= (1, 2):  # added in 1.2
-        claim.check(workers == [0, 1], "get_worker_info names the two workers", [0, 1], workers)
+        claim.equal(workers, [0, 1], "get_worker_info names the two workers")
     draws = {}
     for b in parallel:
         for _, r, _, p in b.tolist():
             draws.setdefault(int(p), []).append(r)
-    claim.check(len(draws) == 2 and len(set(map(tuple, draws.values()))) == 2, "workers draw different random numbers",
-                "different streams", draws)
+    claim.holds(len(draws) == 2 and len(set(map(tuple, draws.values()))) == 2,
+                "two workers draw different random numbers", draws_per_process=draws)
     repeat = _load(2, 7)
-    claim.check(all(torch.equal(a[:, :3], b[:, :3]) for a, b in zip(parallel, repeat)), "the same seed repeats the draws",
-                "identical batches", "different")
+    claim.equal([b[:, :3].tolist() for b in repeat], [b[:, :3].tolist() for b in parallel],
+                "the same seed repeats the draws (index, draw, worker id)")
 
 
 class Sentences(Dataset):
@@ -405,11 +402,10 @@ def test_custom_collate_fn_receives_the_samples_and_returns_the_batch(claim):
     try:
         batches = list(DataLoader(Sentences(), batch_size=2, collate_fn=pad))
     except RuntimeError as err:
-        batches = []
-        claim.check(False, "loading with a padding collate_fn", "batches", err)
-    claim.check(calls == [[3, 1], [4, 2], [5]], "collate_fn receives each list of samples", [[3, 1], [4, 2], [5]], calls)
-    claim.check(batches and batches[0][0].tolist() == [[1, 2, 3], [1, 0, 0]], "its return value is the batch",
-                [[1, 2, 3], [1, 0, 0]], batches[0][0].tolist() if batches else None)
+        claim.fail("loading with a padding collate_fn works", raised="%s: %s" % (type(err).__name__, err))
+    claim.equal(calls, [[3, 1], [4, 2], [5]], "collate_fn receives each list of samples (their lengths)")
+    claim.equal(batches[0][0].tolist() if batches else None, [[1, 2, 3], [1, 0, 0]],
+                "its return value is the batch (the first batch's padded tensor)")
     with claim.raises(RuntimeError, record="default_collate_ragged_error"):
         list(DataLoader(Sentences(), batch_size=2))
 
@@ -455,20 +451,19 @@ def test_note_mnist_dataset_on_a_small_stored_file(claim, tmp_path):
     ds = NoteMNIST(path)
     with claim.warnings(record="pil_warnings"):  # only the PIL conversion: Pillow deprecates `mode`
         img, target = ds[2]
-    claim.check(img.mode == "L" and img.size == (28, 28), "a 28x28 mode-'L' PIL image", ("L", (28, 28)),
-                (img.mode, img.size))
-    claim.check(np.array_equal(np.asarray(img), images[2].numpy()), "pixels are the stored ones", "equal", "differ")
-    claim.check(int(target) == 4, "the stored target", 4, target)
+    claim.equal((img.mode, img.size), ("L", (28, 28)), "a 28x28 mode-'L' PIL image (mode, size)")
+    claim.equal(np.asarray(img).tolist(), images[2].tolist(), "pixels are the stored ones")
+    claim.equal(int(target), 4, "the stored target")
 
     to_tensor = NoteMNIST(path, transform=lambda im: torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.0),
                           target_transform=lambda t: int(t) + 100)
     x, y = to_tensor[0]
-    claim.check(isinstance(x, torch.Tensor) and float(x.max()) <= 1.0 and y == 103, "transforms are applied",
-                "tensor in [0, 1], target 103", (type(x).__name__, y))
+    claim.is_instance(x, torch.Tensor, "the transform is applied")
+    claim.all_in_range(x, 0, 1, "the transform's values (scaled to [0, 1])", inclusive=True)
+    claim.equal(y, 103, "the target transform is applied")
 
     claim.observe("len", len(ds))
-    claim.check(len(ds) == 60000 and len(NoteMNIST(path, train=False)) == 10000, "the hard-coded length",
-                (60000, 10000), len(ds))
+    claim.equal((len(ds), len(NoteMNIST(path, train=False))), (60000, 10000), "the hard-coded length (train, test)")
     with claim.raises(IndexError, record="index_past_stored_size"):
         ds[5]
 
@@ -528,7 +523,8 @@ def _error_record(exc, tmp_path):
 
 
 def _write_processed(root, data):
-    """The pre-0.10 torchvision layout: (images, labels) saved with torch.save under processed/."""
+    """The older torchvision layout (expectation ``processed-files``): (images, labels) saved with
+    torch.save under processed/."""
     processed = os.path.join(root, "MNIST", "processed")
     os.makedirs(processed, exist_ok=True)
     for prefix, name in (("train", "training.pt"), ("t10k", "test.pt")):
@@ -540,10 +536,10 @@ def _write_processed(root, data):
 def test_torchvision_mnist_uses_files_already_under_root(claim, tmp_path, no_network):
     """§16: with the data already under root, MNIST(root, download=True) loads it without any
     network access. root is the folder that contains MNIST/, not the data folder itself.
-    Images are mode-'L' PIL images; ToTensor gives 1x28x28 floats in [0, 1]. Before torch 1.9
-    (torchvision 0.10) 'the data' meant the processed .pt files: raw idx files alone sent
-    download=True to the network; before torch 1.4 (torchvision 0.5) .gz archives under raw/
-    counted too, unchecked, while the extracted idx files alone did not."""
+    Images are mode-'L' PIL images; ToTensor gives 1x28x28 floats in [0, 1]. Under the
+    registry's ``processed-files`` expectation 'the data' meant the processed .pt files: raw idx
+    files alone sent download=True to the network; under ``archives-unchecked`` (older still)
+    .gz archives under raw/ counted too, unchecked, while the extracted idx files alone did not."""
     pytest.importorskip("torchvision", reason="torchvision is not installed")
     from torchvision import transforms
     from torchvision.datasets import MNIST
@@ -555,7 +551,7 @@ def test_torchvision_mnist_uses_files_already_under_root(claim, tmp_path, no_net
             MNIST(str(tmp_path), train=True, download=True)
         claim.observe("raw_only_download_error", _error_record(raised.value, tmp_path))
         claim.observe("raw_only_network_attempts", len(no_network))
-        claim.check(len(no_network) > 0, "raw idx files alone are not 'already there'", "> 0 attempts", 0)
+        claim.greater(len(no_network), 0, "raw idx files alone are not 'already there' (network attempts)")
         if claim.expects("archives-unchecked"):
             _write_mnist(str(tmp_path), compressed_only=True)  # the .gz archives (not the published ones)
         else:
@@ -565,20 +561,20 @@ def test_torchvision_mnist_uses_files_already_under_root(claim, tmp_path, no_net
         train = MNIST(str(tmp_path), train=True, download=True)
         test = MNIST(str(tmp_path), train=False, download=True)
     except Exception as err:  # a loader that went for the network fails here: that is the claim failing
-        claim.check(False, "download=True with the files present loads them", "a dataset",
-                    "%s: %s (network attempts: %d)" % (type(err).__name__, str(err).splitlines()[0], len(no_network)))
+        claim.fail("download=True with the files present loads them", network_attempts=len(no_network),
+                   raised="%s: %s" % (type(err).__name__, (str(err).splitlines() or [""])[0]))
     claim.observe("network_attempts", len(no_network))
-    claim.check(not no_network, "download=True with the files present stays offline", 0, len(no_network))
-    claim.check((len(train), len(test)) == (6, 4), "sizes come from the files", (6, 4), (len(train), len(test)))
+    claim.equal(len(no_network), 0, "download=True with the files present stays offline (network attempts)")
+    claim.equal((len(train), len(test)), (6, 4), "sizes come from the files (train, test)")
     img, label = train[1]
-    claim.check(img.mode == "L" and img.size == (28, 28), "images are 28x28 mode-'L' PIL images", ("L", (28, 28)),
-                (img.mode, img.size))
-    claim.check(np.array_equal(np.asarray(img), data["train"][0][1]) and int(label) == int(data["train"][1][1]),
-                "image and label are the stored ones", "equal", "differ")
+    claim.equal((img.mode, img.size), ("L", (28, 28)), "images are 28x28 mode-'L' PIL images (mode, size)")
+    claim.equal(np.asarray(img).tolist(), data["train"][0][1].tolist(), "the image is the stored one")
+    claim.equal(int(label), int(data["train"][1][1]), "the label is the stored one")
     x, _ = MNIST(str(tmp_path), train=False, transform=transforms.ToTensor())[0]
-    claim.check(tuple(x.shape) == (1, 28, 28) and x.dtype == torch.float32 and 0 <= float(x.min()) <= float(x.max()) <= 1,
-                "ToTensor gives 1x28x28 float32 in [0, 1]", "(1, 28, 28) float32 in [0, 1]", (tuple(x.shape), x.dtype))
-    claim.close(x[0] * 255, data["t10k"][0][0].astype(np.float64), "ToTensor scales by 1/255", rtol=1e-5, atol=1e-3)
+    claim.equal((tuple(x.shape), x.dtype), ((1, 28, 28), torch.float32), "ToTensor gives 1x28x28 float32")
+    claim.all_in_range(x, 0, 1, "ToTensor's values", inclusive=True)
+    claim.close(x[0] * 255, data["t10k"][0][0].astype(np.float64), "ToTensor scales by 1/255", rtol=PIXEL_RTOL,
+                atol=PIXEL_ATOL)
 
     with claim.raises(RuntimeError, match=r"[Dd]ataset not found", record="too_deep_root_error"):
         MNIST(str(tmp_path / "MNIST"), train=True, download=False)
@@ -589,8 +585,8 @@ def test_torchvision_mnist_without_files(claim, tmp_path, no_network):
     """§16: download=False with nothing under root raises the documented 'Dataset not found'
     error. 'Already there' means the extracted files (or archives with the published MD5): with
     only gzipped archives that fail the checksum, as the spec's small ones do, download=True
-    goes to the network. Before torch 1.4 (torchvision 0.5) no checksum was checked: the
-    archives are extracted and loaded offline."""
+    goes to the network. Under the registry's ``archives-unchecked`` expectation no checksum was
+    checked: the archives are extracted and loaded offline."""
     pytest.importorskip("torchvision", reason="torchvision is not installed")
     from torchvision.datasets import MNIST
 
@@ -600,12 +596,11 @@ def test_torchvision_mnist_without_files(claim, tmp_path, no_network):
     if claim.expects("archives-unchecked"):
         loaded = MNIST(str(tmp_path / "gz"), train=True, download=True)
         claim.observe("gz_only_network_attempts", len(no_network))
-        claim.check(not no_network and len(loaded) == 6, "unverified .gz archives are extracted and loaded offline",
-                    "6 samples, 0 attempts", (len(loaded), len(no_network)))
+        claim.equal((len(loaded), len(no_network)), (6, 0),
+                    "unverified .gz archives are extracted and loaded offline (samples, network attempts)")
         return
     with claim.raises(Exception) as raised:
         MNIST(str(tmp_path / "gz"), train=True, download=True)
     claim.observe("gz_only_download_error", _error_record(raised.value, tmp_path))
     claim.observe("gz_only_network_attempts", len(no_network))
-    claim.check(len(no_network) > 0, "with only unverified .gz archives download=True goes to the network", "> 0 attempts",
-                len(no_network))
+    claim.greater(len(no_network), 0, "with only unverified .gz archives download=True goes to the network (attempts)")

@@ -24,16 +24,15 @@ def test_discriminator_scores_are_probabilities_and_learn_fake_zero(claim, devic
     real = torch.randn(64, 4, device=device) * 0.5 + 2.0
     fake = gen(torch.randn(64, 2, device=device)).detach()
     scores = disc(torch.randn(256, 4, device=device) * 3)
-    claim.check(bool(((scores > 0) & (scores < 1)).all()), "scores lie in (0, 1)", "(0, 1)",
-                (scores.min().item(), scores.max().item()))
+    claim.all_in_range(scores, 0, 1, "scores lie in (0, 1)")
     opt = torch.optim.SGD(disc.parameters(), lr=0.5)
     before_fake, before_real = disc(fake).mean().item(), disc(real).mean().item()
     opt.zero_grad()
     (_bce(disc(real), 1.0) + _bce(disc(fake), 0.0)).backward()
     opt.step()
     after_fake, after_real = disc(fake).mean().item(), disc(real).mean().item()
-    claim.check(after_fake < before_fake, "D's score of fakes goes down", "< %.4f" % before_fake, after_fake)
-    claim.check(after_real > before_real, "D's score of real data goes up", "> %.4f" % before_real, after_real)
+    claim.less(after_fake, before_fake, "D's score of fakes goes down (mean score after the step)")
+    claim.greater(after_real, before_real, "D's score of real data goes up (mean score after the step)")
 
 
 @spec("gan.generator-tanh")
@@ -43,13 +42,12 @@ def test_generator_pixels_in_minus_one_one_and_learn_fake_one(claim, device):
     disc, gen = _pair(device)
     z = torch.randn(256, 2, device=device) * 3
     pixels = gen(z)
-    claim.check(bool(((pixels > -1) & (pixels < 1)).all()), "pixels lie in (-1, 1)", "(-1, 1)",
-                (pixels.min().item(), pixels.max().item()))
-    claim.check(bool((pixels < 0).any()), "negative pixel values occur", "some < 0", pixels.min().item())
+    claim.all_in_range(pixels, -1, 1, "pixels lie in (-1, 1)")
+    claim.less(pixels.min().item(), 0, "negative pixel values occur (the smallest pixel)")
     opt = torch.optim.SGD(gen.parameters(), lr=0.5)
     before = disc(gen(z)).mean().item()
     opt.zero_grad()
     _bce(disc(gen(z)), 1.0).backward()
     opt.step()
     after = disc(gen(z)).mean().item()
-    claim.check(after > before, "D's score of the generator's fakes goes up", "> %.4f" % before, after)
+    claim.greater(after, before, "D's score of the generator's fakes goes up (mean score after the step)")

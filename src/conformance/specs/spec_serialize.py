@@ -39,8 +39,8 @@ class SameNamesOtherClass(torch.nn.Module):
 def _same_parameters(claim, a, b, what):
     sa, sb = a.state_dict(), b.state_dict()
     for name, tensor in sa.items():
-        claim.check(name in sb and torch.equal(tensor.cpu(), sb[name].cpu()), "%s: %s identical" % (what, name),
-                    "equal tensors", "missing or different")
+        claim.contains(list(sb), name, "%s: %s is there" % (what, name))
+        claim.equal(sb[name].cpu().tolist(), tensor.cpu().tolist(), "%s: %s identical" % (what, name))
 
 
 @spec("serialize.state-dict")
@@ -66,15 +66,15 @@ def test_state_dict_round_trip_and_flexible_loads(claim, device, tmp_path):
     extra_before = {k: v.clone() for k, v in bigger.extra.state_dict().items()}
     report = bigger.load_state_dict(torch.load(path), strict=False)
     _same_parameters(claim, model, bigger, "partial load")
-    kept = all(torch.equal(v, bigger.extra.state_dict()[k]) for k, v in extra_before.items())
-    claim.check(kept, "strict=False leaves the parameters the file lacks as they were", "unchanged", "changed")
+    for k, v in extra_before.items():
+        claim.equal(bigger.extra.state_dict()[k].cpu().tolist(), v.cpu().tolist(),
+                    "strict=False leaves extra.%s (the file lacks it) as it was" % k)
     claim.observe("strict_false_returns", type(report).__name__)
     if claim.expects("reports-keys"):
         claim.observe("strict_false_missing", sorted(report.missing_keys))
-        claim.check(sorted(report.missing_keys) == ["extra.bias", "extra.weight"], "strict=False reports the missing keys",
-                    ["extra.bias", "extra.weight"], report.missing_keys)
+        claim.equal(sorted(report.missing_keys), ["extra.bias", "extra.weight"], "strict=False reports the missing keys")
     else:
-        claim.check(report is None, "load_state_dict returns None", None, report)
+        claim.is_none(report, "load_state_dict returns None")
     with claim.raises(RuntimeError, match=r"[Mm]issing key", record="strict_true_error"):
         TinyNetWithExtra().load_state_dict(torch.load(path))
 
@@ -85,8 +85,9 @@ def _has_weights_only():
 
 @spec("serialize.whole-model")
 def test_whole_model_pickle_round_trip(claim, device, tmp_path):
-    """§3: torch.save(model, PATH) then torch.load(PATH). Plain torch.load works silently up to
-    2.3, warns in 2.4-2.5 and refuses from 2.6 (weights_only=True became the default);
+    """§3: torch.save(model, PATH) then torch.load(PATH). Plain torch.load loads silently
+    (expectation ``loads``), warns about weights_only (``warns``) or refuses, weights_only=True
+    having become the default (``refuses``); the registry says on which releases.
     torch.load(PATH, weights_only=False) still returns the model."""
     torch.manual_seed(2)
     model = TinyNet().to(device)
@@ -101,14 +102,15 @@ def test_whole_model_pickle_round_trip(claim, device, tmp_path):
             loaded = torch.load(path)
         about = [w for w in caught if "weights_only" in str(w.message)]
         if claim.expects("warns"):
-            claim.check(about and all(issubclass(w.category, FutureWarning) for w in about),
-                        "plain torch.load warns about weights_only", "a FutureWarning", [str(w.message) for w in caught])
+            claim.holds(about and all(issubclass(w.category, FutureWarning) for w in about),
+                        "plain torch.load warns about weights_only, with FutureWarnings",
+                        warnings=["%s: %s" % (w.category.__name__, w.message) for w in caught])
         else:
-            claim.check(not about, "plain torch.load loads silently", "no weights_only warning", [str(w.message) for w in about])
-        claim.check(isinstance(loaded, TinyNet), "torch.load returns the model", "TinyNet", type(loaded))
+            claim.equal([str(w.message) for w in about], [], "plain torch.load loads silently (warnings about weights_only)")
+        claim.is_instance(loaded, TinyNet, "torch.load returns the model")
     if _has_weights_only():
         loaded = torch.load(path, weights_only=False)
-        claim.check(type(loaded) is TinyNet, "torch.load(weights_only=False) returns the model", "TinyNet", type(loaded))
+        claim.identical(type(loaded), TinyNet, "torch.load(weights_only=False) returns the model (its class)")
         _same_parameters(claim, model, loaded, "whole-model reload")
 
 

@@ -18,14 +18,15 @@ def test_variable_exposes_data_grad_fn_and_grad(claim, device):
     t = torch.tensor([1.0, 2.0, 3.0], device=device)
     v = torch.autograd.Variable(t, requires_grad=True)
     claim.observe("type", "%s.%s" % (type(v).__module__, type(v).__name__))
-    claim.check(isinstance(v, torch.Tensor), "Variable(t) is usable as a tensor", "a torch.Tensor", type(v))
-    claim.check(torch.equal(v.data, t), ".data holds the wrapped values", t, v.data)
-    claim.check(v.grad_fn is None, "a leaf has no grad_fn", None, v.grad_fn)
+    claim.is_instance(v, torch.Tensor, "Variable(t) is usable as a tensor")
+    claim.equal(v.data.tolist(), t.tolist(), ".data holds the wrapped values")
+    claim.is_none(v.grad_fn, "a leaf has no grad_fn")
 
     y = v * 3
     name = claim.observe("grad_fn", type(y.grad_fn).__name__ if y.grad_fn is not None else None)
-    claim.check(name is not None and name.startswith("Mul"), "grad_fn names the producing op", "Mul...", name)
-    claim.check(v.grad is None, ".grad is empty before backward", None, v.grad)
+    claim.is_not_none(name, "a result of an operation has a grad_fn")
+    claim.matches(name, r"^Mul", "grad_fn names the producing op")
+    claim.is_none(v.grad, ".grad is empty before backward")
     y.sum().backward()
     claim.close(v.grad, torch.full((3,), 3.0), ".grad after backward of sum(3*v)")
 
@@ -37,14 +38,15 @@ def test_variable_is_a_tensor_and_data_shares_storage(claim, device):
     from autograd."""
     v = torch.autograd.Variable(torch.arange(4.0, device=device), requires_grad=True)
     is_tensor = claim.observe("isinstance_tensor", isinstance(v, torch.Tensor))
-    claim.check(is_tensor and type(v) is torch.Tensor, "Variable(t) returns a plain torch.Tensor", "torch.Tensor", type(v))
+    claim.equal(is_tensor, True, "Variable(t) is a torch.Tensor (isinstance)")
+    claim.identical(type(v), torch.Tensor, "Variable(t) returns a plain torch.Tensor (its class)")
     data = v.data
     shares = claim.observe("data_shares_storage", data.data_ptr() == v.data_ptr())
-    claim.check(shares, ".data shares storage with the variable", True, shares)
+    claim.equal(data.data_ptr(), v.data_ptr(), ".data shares storage with the variable (data_ptr of .data vs the variable's)")
     claim.observe("data_requires_grad", data.requires_grad)
-    claim.check(not data.requires_grad, ".data does not require grad", False, data.requires_grad)
+    claim.equal(data.requires_grad, False, ".data does not require grad")
     data[0] = 10.0  # a write through .data is visible in the variable and invisible to autograd
-    claim.check(v[0].item() == 10.0, "a write through .data shows in the variable", 10.0, v[0].item())
+    claim.equal(v[0].item(), 10.0, "a write through .data shows in the variable")
 
 
 @spec("variable.volatile")
@@ -56,15 +58,15 @@ def test_volatile_is_ignored_with_a_warning(claim, device):
     with claim.warnings(record="warnings") as caught:
         v = torch.autograd.Variable(t, volatile=True)
     about = [w for w in caught if "volatile" in str(w.message)]
-    claim.check(about and all(issubclass(w.category, UserWarning) for w in about),
-                "passing volatile warns (UserWarning)", "a UserWarning about volatile", [str(w.message) for w in caught])
-    claim.check(any("no effect" in str(w.message) for w in about), "the warning says volatile has no effect",
-                "'... no effect ...'", [str(w.message) for w in about])
+    claim.holds(about and all(issubclass(w.category, UserWarning) for w in about),
+                "passing volatile warns, with UserWarnings",
+                warnings=["%s: %s" % (w.category.__name__, w.message) for w in caught])
+    claim.matches("\n".join(str(w.message) for w in about), "no effect", "the warning says volatile has no effect")
     v.requires_grad_(True)
     y = v * 2 + 1
     claim.observe("result_requires_grad", y.requires_grad)
-    claim.check(y.requires_grad and y.grad_fn is not None, "results of a 'volatile' variable can require grad",
-                True, y.requires_grad)
+    claim.equal(y.requires_grad, True, "results of a 'volatile' variable can require grad")
+    claim.is_not_none(y.grad_fn, "results of a 'volatile' variable are recorded (grad_fn)")
     y.sum().backward()
     claim.close(v.grad, torch.full((3,), 2.0), "gradient through a 'volatile' variable")
     with claim.raises(ValueError, match=r"volatile", record="volatile_and_requires_grad"), warnings.catch_warnings():
@@ -80,8 +82,8 @@ def test_results_under_no_grad_do_not_require_grad(claim, device):
     with torch.no_grad():
         y = x * 2
         z = (y + x).sum()
-    claim.check(not y.requires_grad and y.grad_fn is None, "a result under no_grad does not require grad",
-                "requires_grad False, grad_fn None", (y.requires_grad, y.grad_fn))
-    claim.check(not z.requires_grad, "results derived from it do not either", False, z.requires_grad)
+    claim.equal(y.requires_grad, False, "a result under no_grad does not require grad")
+    claim.is_none(y.grad_fn, "a result under no_grad is not recorded (grad_fn)")
+    claim.equal(z.requires_grad, False, "results derived from it do not require grad either")
     w = x * 2
-    claim.check(w.requires_grad, "outside no_grad results require grad again", True, w.requires_grad)
+    claim.equal(w.requires_grad, True, "outside no_grad results require grad again")

@@ -181,12 +181,6 @@ class ClaimContext:
         """An outcome that must not happen (e.g. a call that should have raised returned)."""
         self.holds(False, what, **seen)
 
-    def check(self, condition: Any, what: str, expected: Any = None, seen: Any = None) -> None:
-        """Deprecated: ``expected``/``seen`` are written by hand and can disagree with what was
-        compared. Kept only so old specs still run; use the vocabulary above."""
-        if not condition:
-            self._fail(what, "%s" % (expected,), _short(seen))
-
     def close(self, actual, expected, what: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
         """Assert two tensors (or numbers) are close, explaining the difference on failure."""
         import torch

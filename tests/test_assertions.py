@@ -101,3 +101,8 @@ def test_raises_checks_type_and_message(claim):
     with pytest.raises(KeyError):  # another error type is not swallowed
         with claim.raises(ValueError):
             raise KeyError("k")
+
+
+def test_no_hand_written_seen_helper_is_left(claim):
+    """``check(cond, what, expected, seen)`` let a spec state a "seen" it did not compare; it is gone."""
+    assert not hasattr(claim, "check")

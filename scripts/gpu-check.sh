@@ -12,7 +12,8 @@
 #
 # Usage:
 #   bash scripts/gpu-check.sh [--out DIR] [--devices cpu,cuda|cpu] [--quick] [--wheels DIR] [-- pytest options]
-#       --out DIR       where results/ and bench/ go (default: reports, i.e. reports/results, reports/bench)
+#       --out DIR       where results/ and bench/ go (default: the repository's reports/ for the full GPU check,
+#                       reports/local/ for a --devices cpu or --quick run, which are not matrix evidence)
 #       --devices cpu   the dry run: everything except CUDA (<env>-cpu.json); the kit's tests run it
 #       --quick         a few specs and short untimed-quality benchmarks (for the dry run in tests)
 #       --wheels DIR    wheels to install (pip --no-index --target) when a dependency is missing
@@ -39,7 +40,7 @@ WHEEL_PINS="jsonschema==4.26.0 jsonschema-specifications==2025.9.1 referencing==
 
 die() { echo "gpu-check: error: $*" >&2; exit 2; }
 
-OUT=reports DEVICES=cpu,cuda QUICK=0 WHEELS= EXTRA=()
+OUT= DEVICES=cpu,cuda QUICK=0 WHEELS= EXTRA=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --out) [ $# -ge 2 ] || die "--out needs a folder"; OUT=$2; shift 2 ;;
@@ -71,6 +72,11 @@ case "$DEVICES" in
     *) die "--devices must be cpu,cuda (the GPU check) or cpu (the dry run), not '$DEVICES'" ;;
 esac
 [ -n "$WHEELS" ] || WHEELS=$REPO/shared/wheels
+# Only the full GPU check writes into the committed reports/ by default; a dry or quick run is
+# not evidence for the matrix (and a --quick run is a partial one), so it goes to reports/local/.
+if [ -z "$OUT" ]; then
+    if [ "$TAG" = cuda ] && [ "$QUICK" = 0 ]; then OUT=$REPO/reports; else OUT=$REPO/reports/local; fi
+fi
 command -v "$PY" >/dev/null 2>&1 || die "no Python: $PY not found (set PYTHON=/path/to/python)"
 case "$PY" in */*) PY=$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY") ;; esac  # the runs start elsewhere
 case "$WHEELS" in /*) ;; *) WHEELS=$PWD/$WHEELS ;; esac

@@ -123,7 +123,8 @@ def test_full_disk_at_save_leaves_the_old_file_and_no_temp(tmp_path, capsys, mon
     rc = main(["run", "--devices", "cpu", "--results", str(good), "-k", "test_scalar_backward", "-q"])
     assert rc == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("conformance: error: cannot write results") and "No space left" in err
+    assert err.startswith("conformance: error: cannot write the results page") and "No space left" in err
+    assert err.endswith("good.json is unchanged"), err
     assert _snapshot(tmp_path) == before  # old file intact, no temporary left behind
 
 
@@ -371,3 +372,106 @@ def test_tox_without_an_env_writes_outside_the_committed_matrix():
     local = ini["testenv:local"]["commands"]
     assert "reports/local/" in local and "reports/results" not in local, local
     assert "reports/results/{env_name}.json" in ini["testenv"]["commands"]  # the matrix envs, asked for by name
+
+
+# ----------------------------------------------------------------------------- review findings
+def test_every_sub_command_has_a_working_help(capsys):
+    from conformance.cli import build_parser
+
+    parser = build_parser()
+    assert set(parser.commands) >= {"claims", "run", "report", "diff", "bench", "bench-report", "bench-diff",
+                                    "bench-compare", "bench-compare-report", "explain"}
+    for command in parser.commands:
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0, command
+        assert "usage: conformance %s" % command in capsys.readouterr().out
+
+
+def test_no_command_is_one_line(capsys):
+    assert main([]) == 2
+    assert "a command is required" in one_line_error(capsys)
+
+
+def test_diff_without_the_candidates_claims_is_coverage_lost(tmp_path, capsys):
+    full = make_doc("2.5.1", [claim_entry("optim.zero-grad"), claim_entry("tensor.item")])
+    fewer = make_doc("2.6.0", [claim_entry("tensor.item")])
+    none = make_doc("2.6.0", [])
+    a, b, c = (write(tmp_path / n, d) for n, d in (("a.json", full), ("b.json", fewer), ("c.json", none)))
+    assert main(["diff", a, b]) == 1
+    assert "coverage lost" in capsys.readouterr().out
+    _run_rejects(["diff", a, c], capsys, "share no claim")
+    _run_rejects(["diff", c, c], capsys, "share no claim")
+
+
+def test_bench_diff_refuses_a_threshold_that_is_not_a_number(tmp_path, capsys):
+    a = write(tmp_path / "a.json", _bench_doc(["detach"]))
+    for bad in ("nan", "inf", "0", "-1"):
+        _run_rejects(["bench-diff", a, a, "--threshold", bad], capsys, "--threshold must be a positive number")
+
+
+@pytest.mark.parametrize("field, value", [("median", 0.0), ("iqr", -1.0), ("rounds", 0)])
+def test_bench_files_with_impossible_numbers_are_unusable(field, value, tmp_path, capsys):
+    doc = _bench_doc(["detach"])
+    doc["benchmarks"][0][field] = value
+    bad = write(tmp_path / "bad.json", doc)
+    _run_rejects(["bench-report", bad, "--out", str(tmp_path / "out")], capsys, "invalid bench file")
+
+
+def _compare_doc():
+    row = {"id": "detach", "ratio": 1.0, "low": 0.98, "high": 1.02, "verdict": "same", "width": 0.04}
+    return {"schema": "torch-conformance/bench-compare", "schema_version": 1, "base": {"torch": "2.5.1", "python": "3.11"},
+            "candidate": {"torch": "2.6.0", "python": "3.11"}, "protocol": {"trials": 20, "seconds": 0.2, "seed": 0},
+            "threshold": 0.05, "wall_s": 1.0, "results": [row]}
+
+
+@pytest.mark.parametrize("mangle, needle", [
+    (lambda d: d.pop("base"), "'base' is a required property"),
+    (lambda d: d["results"][0].update(verdict="weird"), "is not one of"),
+    (lambda d: d["results"][0].update(ratio=0), "ratio"),
+    (lambda d: d["results"][0].update(ratio=2.0), "outside its interval"),
+    (lambda d: d.update(results=[]), "results"),
+])
+def test_bench_compare_report_checks_what_it_reads(mangle, needle, tmp_path, capsys):
+    doc = _compare_doc()
+    mangle(doc)
+    bad = write(tmp_path / "bad.json", doc)
+    _run_rejects(["bench-compare-report", bad, "--out", str(tmp_path / "out")], capsys, needle)
+
+
+def test_report_targets_are_checked_before_anything_is_replaced(tmp_path, capsys):
+    a = write(tmp_path / "a.json", make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    out1 = tmp_path / "r1"
+    out1.mkdir()
+    (out1 / "claims").write_text("a file where the pages go")
+    _run_rejects(["report", a, "--out", str(out1)], capsys, "is a file")
+    out2 = tmp_path / "r2"
+    (out2 / "GUIDE.md").mkdir(parents=True)
+    (out2 / "README.md").write_text("old")
+    _run_rejects(["report", a, "--out", str(out2)], capsys, "is a directory")
+    assert (out2 / "README.md").read_text() == "old" and not (out2 / "claims").exists()
+
+
+def test_run_checks_the_page_beside_the_results_first(tmp_path, capsys):
+    (tmp_path / "x.md").mkdir()
+    _run_rejects(["run", "--devices", "cpu", "--results", str(tmp_path / "x.json")], capsys, "is a directory")
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_collect_only_is_not_a_pass(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    good = _good(tmp_path)
+    before = good.read_bytes()
+    _run_rejects(["run", "--devices", "cpu", "--results", str(good), "--collect-only", "-q"], capsys, "no spec ran")
+    assert good.read_bytes() == before
+
+
+def test_a_run_that_leaves_out_a_spec_module_is_partial(tmp_path, monkeypatch):
+    from conformance.discover import SPECS_DIR
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    rc = main(["run", "--devices", "cpu", "--results", str(out), "-q",
+               "--ignore", os.path.join(SPECS_DIR, "spec_data.py"), "--ignore", os.path.join(SPECS_DIR, "spec_autograd.py")])
+    assert rc == 0
+    assert json.loads(out.read_text())["run"]["partial"] == "subset"

@@ -26,11 +26,29 @@ def _claims_md_rows():
     return rows
 
 
-@pytest.mark.skipif(not os.path.exists(CLAIMS_MD), reason="../shared/claims.md is not beside this checkout")
-def test_registry_has_exactly_the_ids_and_sections_of_claims_md():
-    rows = _claims_md_rows()
+INVENTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "claims_inventory.txt")
+
+
+def _inventory_rows():
+    rows = {}
+    with open(INVENTORY, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                cid, sections = line.split()
+                rows[cid] = tuple(int(s) for s in sections.split(","))
+    return rows
+
+
+def test_registry_has_exactly_the_ids_and_sections_of_the_inventory():
+    rows = _inventory_rows()
     assert len(rows) == 43
     assert {c.id: c.sections for c in registry.CLAIMS} == rows
+
+
+@pytest.mark.skipif(not os.path.exists(CLAIMS_MD), reason="../shared/claims.md is not beside this checkout; "
+                    "the registry is still checked against tests/claims_inventory.txt")
+def test_inventory_copy_matches_claims_md():
+    assert _inventory_rows() == _claims_md_rows()
 
 
 def test_registry_has_43_unique_ids():

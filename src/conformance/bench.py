@@ -40,8 +40,9 @@ SCHEMA = {
             "required": ["id", "path", "device", "median", "iqr", "q1", "q3", "rounds"],
             "properties": {
                 "id": {"type": "string"}, "path": {"type": "string"}, "device": {"type": "string"},
-                "median": {"type": "number"}, "iqr": {"type": "number"}, "q1": {"type": "number"},
-                "q3": {"type": "number"}, "rounds": {"type": "integer"},
+                "median": {"type": "number", "exclusiveMinimum": 0}, "iqr": {"type": "number", "minimum": 0},
+                "q1": {"type": "number", "exclusiveMinimum": 0}, "q3": {"type": "number", "exclusiveMinimum": 0},
+                "rounds": {"type": "integer", "minimum": 1},
             },
         }},
     },

@@ -78,28 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("candidate", metavar="CANDIDATE.json")
     p.add_argument("--threshold", type=float, default=0.2, help="relative slow-down that counts (default 0.2)")
 
-    for name in _EXTENSIONS:
-        module = _extension(name)
-        if module is not None:
-            before = set(sub.choices)
-            module.add_parser(sub)
-            for command in set(sub.choices) - before:
-                _EXTENSION_COMMANDS[command] = module
+    for module in _extensions():
+        before = set(sub.choices)
+        module.add_parser(sub)
+        for command in set(sub.choices) - before:
+            _EXTENSION_COMMANDS[command] = module
+    parser.commands = list(sub.choices)
     return parser
 
 
-# sub-commands that live in their own modules: each has add_parser(sub), run(args) and an error class
-_EXTENSIONS = ("compare", "explain")
+# sub-commands that live in their own modules: each has add_parser(sub) and run(args), and raises
+# an UnusableInput subclass (CompareError, ExplainError) for bad input
 _EXTENSION_COMMANDS = {}  # command name -> module, filled by build_parser
 
 
-def _extension(name: str):
-    import importlib
+def _extensions():
+    from . import compare, explain
 
-    try:
-        return importlib.import_module("conformance." + name)
-    except ImportError:
-        return None
+    return (compare, explain)
 
 
 def _misspelt(command: str, rest: List[str]) -> Optional[str]:
@@ -127,12 +123,7 @@ def _dispatch(args, rest: List[str]) -> int:
         return simple[args.command](args)
     module = _EXTENSION_COMMANDS.get(args.command)
     if module is not None:
-        try:
-            return module.run(args)
-        except Exception as err:  # the module's own input error (CompareError, ExplainError) is exit 2
-            if type(err).__module__ == module.__name__ and type(err).__name__.endswith("Error"):
-                raise UnusableInput(str(err).splitlines()[0] if str(err) else type(err).__name__) from None
-            raise
+        return module.run(args)
     raise UnusableInput("unknown command %s" % args.command)  # pragma: no cover - argparse rejects it first
 
 
@@ -150,11 +141,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             args, rest = parser.parse_args(argv), []
         if not args.command:
-            parser.print_help(sys.stderr)
-            return UNUSABLE
+            raise UnusableInput("a command is required: %s (conformance --help says more)"
+                                % ", ".join(sorted(parser.commands)))
         return _dispatch(args, rest)
     except UnusableInput as err:
-        print("conformance: error: %s" % err, file=sys.stderr)
+        print("conformance: error: %s" % (str(err).splitlines()[0] if str(err) else type(err).__name__), file=sys.stderr)
+        return UNUSABLE
+    except OSError as err:  # a file the checks could not foresee (a full disk, a race): still one line
+        where = " %s" % err.filename if getattr(err, "filename", None) else ""
+        print("conformance: error: cannot use%s (%s)" % (where, err.strerror or err), file=sys.stderr)
         return UNUSABLE
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)

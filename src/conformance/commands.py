@@ -86,6 +86,8 @@ def _exit_of_run(rc: int, session, what: str) -> int:
         raise UnusableInput(session.write_error)
     if rc == 5:
         raise UnusableInput("no %s was collected or selected (check -k / --devices)" % what)
+    if rc == 0 and session is not None and not session.specs:  # e.g. --collect-only: nothing was checked
+        raise UnusableInput("no %s ran (--collect-only or a similar option?): nothing was checked or written" % what)
     if rc == 2:  # collection errors: a spec module that cannot even be imported fails the run
         print("conformance: some spec modules could not be collected (see above)", file=sys.stderr)
         return FAILED
@@ -143,6 +145,7 @@ def cmd_run(args, pytest_args: List[str]) -> int:
     run, skipped = _runnable_devices(args.devices)
     results = args.results or local_path(version.raw)
     check_output_file(results, "--results", suffix=".json")
+    check_output_file(os.path.splitext(results)[0] + ".md", "the results page beside --results", suffix=".md")
     _isolate_caches()
     print("torch-conformance %s: torch %s on %s%s -> %s" % (
         __version__, version.raw, ", ".join(run),
@@ -180,9 +183,11 @@ def cmd_report(args) -> int:
     paths = _expand(args.results)
     if not paths:
         raise UnusableInput("no results files match %s" % " ".join(args.results))
-    check_output_dir(args.out, "--out")
+    for name in ("README.md", "GUIDE.md", "matrix.png"):
+        check_output_file(os.path.join(args.out, name), "--out")
+    check_output_dir(os.path.join(args.out, "claims"), "--out")
     docs = [_load_complete(p, "input") for p in paths]
-    written = write_report(docs, args.out, say=lambda line: print("report: %s" % line, file=sys.stderr))
+    written = write_report(docs, args.out, say=lambda line: print(line, file=sys.stderr))
     pages = [p for p in written if os.path.basename(os.path.dirname(p)) == "claims"]
     print("report: %d runs -> %s, %s and %d claim pages" % (
         len(docs), os.path.join(args.out, "README.md"), os.path.join(args.out, "GUIDE.md"), len(pages)))
@@ -247,7 +252,8 @@ def cmd_bench(args, pytest_args: List[str]) -> int:
                 print("bench smoke: every benchmark ran once (no timings recorded)")
             return FAILED if rc else OK
         if not os.path.exists(raw_path):  # pytest stopped before any benchmark finished
-            return rc or FAILED
+            print("conformance: no benchmark finished (pytest exit %d); no bench file written" % rc, file=sys.stderr)
+            return FAILED
         with open(raw_path) as fh:
             raw = json.load(fh)
     env = record(run)
@@ -269,7 +275,8 @@ def cmd_bench_report(args) -> int:
     except ImportError:
         raise UnusableInput("bench-report draws its plot with matplotlib, which is not installed: "
                             "pip install 'torch-conformance[bench]'") from None
-    check_output_dir(args.out, "--out")
+    for name in ("README.md", "hotpaths.png"):
+        check_output_file(os.path.join(args.out, name), "--out")
     docs = [load(p) for p in _expand(args.bench)]
     if not docs:
         raise UnusableInput("no bench files match %s" % " ".join(args.bench))
@@ -285,8 +292,8 @@ def cmd_bench_report(args) -> int:
 def cmd_bench_diff(args) -> int:
     from .bench import load, render_speed_diff, speed_diff
 
-    if args.threshold <= 0:
-        raise UnusableInput("--threshold must be positive")
+    if not (0 < args.threshold < float("inf")):  # also refuses nan
+        raise UnusableInput("--threshold must be a positive number")
     base, cand = load(args.base), load(args.candidate)
     slow, rows = speed_diff(base, cand, args.threshold)
     sys.stdout.write(render_speed_diff(base, cand, slow, rows, args.threshold) + "\n")

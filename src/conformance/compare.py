@@ -71,12 +71,44 @@ def _check_output(path: str, what: str = "--output") -> str:
     return check_output_file(path, what, suffix=".json")
 
 
+_SIDE = {"type": "object", "required": ["torch", "python"],
+         "properties": {"torch": {"type": "string"}, "python": {"type": "string"}}}
+_POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+SCHEMA: Dict[str, Any] = {
+    "type": "object",
+    "required": ["schema", "schema_version", "base", "candidate", "protocol", "threshold", "results", "wall_s"],
+    "properties": {
+        "base": _SIDE, "candidate": _SIDE, "threshold": _POSITIVE, "wall_s": {"type": "number"},
+        "label": {"type": ["string", "null"]},
+        "protocol": {"type": "object", "required": ["trials", "seconds", "seed"]},
+        "loadavg_start": {"type": ["array", "null"]}, "loadavg_end": {"type": ["array", "null"]},
+        "results": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["id", "ratio", "low", "high", "verdict", "width"],
+            "properties": {"id": {"type": "string"}, "ratio": _POSITIVE, "low": _POSITIVE, "high": _POSITIVE,
+                           "width": {"type": "number", "minimum": 0},
+                           "verdict": {"enum": ["slower", "faster", "same", "unclear"]}}}},
+    },
+}
+
+
 def _load(path: str) -> Dict[str, Any]:
+    """A bench-compare file, validated; anything unusable raises CompareError (one line)."""
+    import jsonschema
+
     doc = read_json(path, "bench-compare", CompareError)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
         raise CompareError("%s: not a bench-compare file" % path)
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise CompareError("%s: unsupported bench-compare schema version %r" % (path, doc.get("schema_version")))
+    try:
+        jsonschema.validate(doc, SCHEMA)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise CompareError("%s: invalid bench-compare file at %s: %s" % (path, where, err.message.splitlines()[0])) from None
+    for row in doc["results"]:
+        if not row["low"] <= row["ratio"] <= row["high"]:
+            raise CompareError("%s: %s: ratio %g lies outside its interval [%g, %g]" % (
+                path, row["id"], row["ratio"], row["low"], row["high"]))
     return doc
 
 
@@ -662,6 +694,8 @@ def _repeat_agreement(docs: List[Dict[str, Any]], names: List[str]) -> List[str]
         first, second = docs[idx[0]], docs[idx[1]]
         b = {r["id"]: r for r in second["results"]}
         rows = [(r["id"], r["ratio"], b[r["id"]]["ratio"]) for r in first["results"] if r["id"] in b]
+        if not rows:  # the two runs compared different hot paths: nothing to say about repeatability
+            continue
         apart = [abs(y / x - 1) for _, x, y in rows]
         lines += ["## Repeatability: torch %s → %s measured twice" % (base, cand), "",
                   "%s and %s: the ratios of %d hot paths are a median %.1f%% and at most %.1f%% apart "
@@ -690,7 +724,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--trials", type=int, default=DEFAULT_TRIALS,
                    help="trials (even: pairs with cores swapped; default %d)" % DEFAULT_TRIALS)
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                   help="relative change that counts (default %g = %g%%)" % (DEFAULT_THRESHOLD, DEFAULT_THRESHOLD * 100))
+                   help="relative change that counts (default %g, i.e. %g percent)" % (DEFAULT_THRESHOLD, DEFAULT_THRESHOLD * 100))
     p.add_argument("--output", metavar="PATH",
                    help="JSON file (default reports/local/bench-compare-torch<base>-vs-<candidate>.json)")
     p.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
@@ -707,8 +741,9 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("bench-compare-report", allow_abbrev=False,
                               help="Markdown table and plot (PNG) of bench-compare files")
     p.add_argument("files", nargs="+", metavar="COMPARE.json")
-    p.add_argument("--out", default=os.path.join("reports", "bench", "compare"), metavar="DIR",
-                   help="folder for README.md and ratios.png (default reports/bench/compare)")
+    p.add_argument("--out", default=os.path.join("reports", "local", "bench-compare"), metavar="DIR",
+                   help="folder for README.md and ratios.png (default reports/local/bench-compare; "
+                        "the committed one is reports/bench/compare)")
     p.set_defaults(compare_command="bench-compare-report")
 
 
@@ -728,6 +763,11 @@ def run(args) -> int:
 
 
 def run_report(args) -> int:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise CompareError("bench-compare-report draws its plot with matplotlib, which is not installed: "
+                           "pip install 'torch-conformance[bench]'") from None
     docs = [_load(f) for f in args.files]
     check_output_dir(args.out, "--out")
     pairs = sorted(zip(docs, args.files), key=lambda dp: _doc_key(dp[0]))

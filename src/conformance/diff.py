@@ -105,11 +105,19 @@ def load_waivers(path: str, today: _dt.date, known: Optional[Iterable[str]] = No
 def diff(base: Dict[str, Any], cand: Dict[str, Any], waivers: Optional[Dict[str, Dict[str, str]]] = None,
          expired: Optional[List[Dict[str, str]]] = None) -> DiffResult:
     common_devices = check_compatible(base, cand)
+    if not set(base["claims"]) & set(cand["claims"]):  # a gate never passes on nothing
+        raise DiffInputError("the runs share no claim (base %d, candidate %d): nothing to compare"
+                             % (len(base["claims"]), len(cand["claims"])))
     result = DiffResult(base, cand, expired_waivers=list(expired or []))
     for cid in sorted(set(base["claims"]) | set(cand["claims"])):
         a, b = base["claims"].get(cid), cand["claims"].get(cid)
-        if a is None or b is None:
-            result.changes.append(Change(cid, "only in %s" % ("candidate" if a is None else "base"), "", False))
+        if b is None:  # the candidate does not even list it: a claim the base checked is no longer checked
+            lost = a["status"] == V.PASSED
+            result.changes.append(Change(cid, "coverage lost" if lost else "only in base",
+                                         "%s → (absent from the candidate)" % claim_word(a), lost))
+            continue
+        if a is None:
+            result.changes.append(Change(cid, "only in candidate", claim_word(b), False))
             continue
         result.changes.extend(_claim_changes(cid, a, b, common_devices))
     for change in result.changes:

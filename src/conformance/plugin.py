@@ -197,9 +197,16 @@ class Session:
             return "collection-errors"
         if session is not None and (session.shouldstop or session.shouldfail):
             return "stopped"
-        if self.deselected:
+        if self.deselected or self._uncollected_claims():
             return "subset"
         return None
+
+    def _uncollected_claims(self) -> bool:
+        """A claim that has specs but none of them was collected (--ignore, a path, a plugin)."""
+        from .discover import specs_by_claim
+
+        ran = {entry["claim"] for entry in self.specs.values()}
+        return bool(set(specs_by_claim()) - ran)
 
     # -- collecting -------------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -256,15 +263,23 @@ class Session:
         from .results import save
 
         target = path + ".partial" if self.interrupted else path
-        try:
-            save(doc, target)
-            if not self.interrupted:
-                atomic_write_text(os.path.splitext(path)[0] + ".md", render_run(doc))
-        except OSError as err:
-            self.write_error = "cannot write results to %s (%s); %s" % (
-                target, err.strerror or err, "the previous file is unchanged" if os.path.exists(path) else "nothing was written")
-            terminalreporter.write_line("results NOT written: %s" % self.write_error)
-            return
+        page = os.path.splitext(path)[0] + ".md"
+        page_text = None if self.interrupted else render_run(doc)
+        # the results and their page are replaced together or not at all: the page is written
+        # first (the results are what gates read), and the results only when the page made it
+        steps = ((page, "the results page", lambda: atomic_write_text(page, page_text)),
+                 (target, "results to", lambda: save(doc, target)))
+        for where, what, write in steps:
+            if where == page and page_text is None:
+                continue
+            try:
+                write()
+            except OSError as err:
+                self.write_error = "cannot write %s %s (%s); %s" % (
+                    what, where, err.strerror or err,
+                    "%s is unchanged" % path if os.path.exists(path) else "no results were written")
+                terminalreporter.write_line("results NOT written: %s" % self.write_error)
+                return
         self.written = target
         if self.interrupted:
             terminalreporter.write_line("interrupted: %s left as it was; partial results in %s" % (path, target))

@@ -14,7 +14,7 @@ import jsonschema
 
 from .errors import UnusableInput
 from .history import release_of, sort_runs
-from .jsonio import read_json, write_json
+from .jsonio import read_document, write_json
 
 SCHEMA_NAME = "torch-conformance/bench"
 SCHEMA_VERSION = 1
@@ -78,16 +78,7 @@ def save_bench(doc: Dict[str, Any], path: str) -> None:
 
 
 def load(path: str) -> Dict[str, Any]:
-    doc = read_json(path, "bench", BenchError)
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
-        raise BenchError("%s: not a torch-conformance bench file" % path)
-    if doc.get("schema_version") != SCHEMA_VERSION:
-        raise BenchError("%s: unsupported bench schema version %r" % (path, doc.get("schema_version")))
-    try:
-        jsonschema.validate(doc, SCHEMA)
-    except jsonschema.ValidationError as err:
-        raise BenchError("%s: invalid bench file: %s" % (path, err.message.splitlines()[0])) from None
-    return doc
+    return read_document(path, "bench", SCHEMA_NAME, SCHEMA_VERSION, SCHEMA, BenchError)
 
 
 # ------------------------------------------------------------------------------ table + plot

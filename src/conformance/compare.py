@@ -42,7 +42,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .bench import fmt_seconds
 from .errors import UnusableInput
-from .jsonio import atomic_write_bytes, atomic_write_text, check_output_dir, check_output_file, dumps, read_json
+from .jsonio import atomic_write_bytes, atomic_write_text, check_output_dir, check_output_file, dumps, read_document
 
 SCHEMA_NAME = "torch-conformance/bench-compare"
 SCHEMA_VERSION = 1
@@ -93,18 +93,7 @@ SCHEMA: Dict[str, Any] = {
 
 def _load(path: str) -> Dict[str, Any]:
     """A bench-compare file, validated; anything unusable raises CompareError (one line)."""
-    import jsonschema
-
-    doc = read_json(path, "bench-compare", CompareError)
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
-        raise CompareError("%s: not a bench-compare file" % path)
-    if doc.get("schema_version") != SCHEMA_VERSION:
-        raise CompareError("%s: unsupported bench-compare schema version %r" % (path, doc.get("schema_version")))
-    try:
-        jsonschema.validate(doc, SCHEMA)
-    except jsonschema.ValidationError as err:
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise CompareError("%s: invalid bench-compare file at %s: %s" % (path, where, err.message.splitlines()[0])) from None
+    doc = read_document(path, "bench-compare", SCHEMA_NAME, SCHEMA_VERSION, SCHEMA, CompareError)
     for row in doc["results"]:
         if not row["low"] <= row["ratio"] <= row["high"]:
             raise CompareError("%s: %s: ratio %g lies outside its interval [%g, %g]" % (

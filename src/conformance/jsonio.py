@@ -33,6 +33,26 @@ def read_json(path: str, kind: str, error: Type[Exception]) -> Any:
         raise error("%s: cannot read (%s)" % (path, err.strerror)) from None
 
 
+def read_document(path: str, kind: str, schema_name: str, version: int, schema: Any, error: Type[Exception]) -> Any:
+    """A JSON document of the kit's: read (``read_json``), then its schema name and version
+    checked, then validated against the jsonschema ``schema``; every problem raises ``error``
+    with one line naming the file and, for an invalid document, where in it."""
+    import jsonschema
+
+    doc = read_json(path, kind, error)
+    if not isinstance(doc, dict) or doc.get("schema") != schema_name:
+        raise error("%s: not a torch-conformance %s file" % (path, kind))
+    if doc.get("schema_version") != version:
+        raise error("%s: unsupported %s schema version %r (this kit reads version %d)"
+                    % (path, kind, doc.get("schema_version"), version))
+    try:
+        jsonschema.validate(doc, schema)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise error("%s: invalid %s file at %s: %s" % (path, kind, where, err.message.splitlines()[0])) from None
+    return doc
+
+
 def _same_file(a: str, b: str) -> bool:
     try:
         return os.path.samefile(a, b)

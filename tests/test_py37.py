@@ -1,0 +1,33 @@
+"""The kit is installed into the oldest matrix environments (torch 1.0-1.3 on Python 3.7), so
+every module it ships must load there: Python 3.7 syntax everywhere, checked by the parser of
+this interpreter and, where a Python 3.7 is on PATH, by compiling with it."""
+import ast
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import conformance
+
+PACKAGE = os.path.dirname(os.path.abspath(conformance.__file__))
+MODULES = sorted(os.path.join(root, name) for root, _, names in os.walk(PACKAGE)
+                 for name in names if name.endswith(".py"))
+
+
+def test_the_package_has_modules():
+    assert len(MODULES) > 20
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[os.path.relpath(p, PACKAGE) for p in MODULES])
+def test_module_parses_as_python_3_7(path):
+    with open(path, encoding="utf-8") as fh:
+        ast.parse(fh.read(), filename=path, feature_version=(3, 7))
+
+
+@pytest.mark.skipif(shutil.which("python3.7") is None, reason="no python3.7 on PATH; the parser check above still runs")
+def test_modules_compile_with_python_3_7(tmp_path):
+    proc = subprocess.run(["python3.7", "-c", "import py_compile, sys\nfor p in sys.argv[1:]:\n"
+                           "    py_compile.compile(p, cfile=%r, doraise=True)" % str(tmp_path / "x.pyc"), *MODULES],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

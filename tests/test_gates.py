@@ -475,3 +475,17 @@ def test_a_run_that_leaves_out_a_spec_module_is_partial(tmp_path, monkeypatch):
                "--ignore", os.path.join(SPECS_DIR, "spec_data.py"), "--ignore", os.path.join(SPECS_DIR, "spec_autograd.py")])
     assert rc == 0
     assert json.loads(out.read_text())["run"]["partial"] == "subset"
+
+
+def test_bench_honours_the_version_override(monkeypatch, capsys, tmp_path):
+    """`conformance bench` judges torch by CONFORMANCE_TORCH_VERSION like `run` (it ignored it)."""
+    monkeypatch.setenv("CONFORMANCE_TORCH_VERSION", "not-a-version")
+    _run_rejects(["bench", "--smoke", "--devices", "cpu"], capsys, "cannot understand torch version")
+    monkeypatch.setenv("CONFORMANCE_TORCH_VERSION", "2.16.0.dev20261101+cpu")
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "--devices", "cpu", "-k", "detach", "--benchmark-max-time", "0.01",
+                 "--benchmark-min-rounds", "1"]) == 0
+    written = list((tmp_path / "reports" / "local").glob("bench-torch-*.json"))
+    assert [p.name for p in written] == ["bench-torch-2.16.0.dev20261101_cpu.json"]
+    doc = json.loads(written[0].read_text())
+    assert doc["environment"]["torch_release"] == "2.16.0" and doc["environment"]["torch_prerelease"] is True

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from conformance import jsonio
 from conformance.cli import main
-from conformance.results import save
 
 from conftest import REPO, one_line_error
 from make_results import claim_entry, make_doc, spec_entry, write

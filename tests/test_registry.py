@@ -8,7 +8,7 @@ from packaging.version import Version
 
 from conformance import claims as registry
 from conformance import verdicts as V
-from conformance.discover import SPECS_DIR, spec_files, specs_by_claim
+from conformance.discover import spec_files, specs_by_claim
 from conformance.versions import in_range, parse_range, parse_torch_version
 
 from conftest import REPO

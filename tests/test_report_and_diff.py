@@ -1,12 +1,11 @@
 """Meta-tests of report and diff on hand-made results files (no torch import needed)."""
-import datetime
 import json
 from pathlib import Path
 
 import pytest
 
 from conformance.cli import main
-from conformance.results import SCHEMA_VERSION, ResultsError, load
+from conformance.results import SCHEMA_VERSION, ResultsError
 
 from conftest import one_line_error
 from make_results import claim_entry, make_doc, spec_entry, write

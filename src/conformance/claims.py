@@ -13,7 +13,7 @@ This module imports nothing heavy: the CLI, report and diff use it without torch
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from . import verdicts as V

@@ -41,7 +41,7 @@ def test_variable_is_a_tensor_and_data_shares_storage(claim, device):
     claim.equal(is_tensor, True, "Variable(t) is a torch.Tensor (isinstance)")
     claim.identical(type(v), torch.Tensor, "Variable(t) returns a plain torch.Tensor (its class)")
     data = v.data
-    shares = claim.observe("data_shares_storage", data.data_ptr() == v.data_ptr())
+    claim.observe("data_shares_storage", data.data_ptr() == v.data_ptr())
     claim.equal(data.data_ptr(), v.data_ptr(), ".data shares storage with the variable (data_ptr of .data vs the variable's)")
     claim.observe("data_requires_grad", data.requires_grad)
     claim.equal(data.requires_grad, False, ".data does not require grad")

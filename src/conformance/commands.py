@@ -76,16 +76,25 @@ def _pytest(argv: List[str]):
     return rc, probe.session
 
 
-def _exit_of_run(rc: int, session, what: str) -> int:
-    """Map pytest's exit code (and what the plugin saw) onto the kit's contract."""
+def _stopped_early(rc: int, session, what: str) -> Optional[int]:
+    """INTERRUPTED when the run was interrupted (after saying so); UnusableInput when nothing
+    was selected; else None. Shared by run and bench."""
     if session is not None and session.interrupted:
-        where = ("; partial results in %s" % session.written) if session and session.written else ""
+        where = ("; partial results in %s" % session.written) if session.written else ""
         print("conformance: interrupted; existing files left as they were%s" % where, file=sys.stderr)
         return INTERRUPTED
-    if session is not None and session.write_error:
-        raise UnusableInput(session.write_error)
     if rc == 5:
         raise UnusableInput("no %s was collected or selected (check -k / --devices)" % what)
+    return None
+
+
+def _exit_of_run(rc: int, session, what: str) -> int:
+    """Map pytest's exit code (and what the plugin saw) onto the kit's contract."""
+    stopped = _stopped_early(rc, session, what)
+    if stopped is not None:
+        return stopped
+    if session is not None and session.write_error:
+        raise UnusableInput(session.write_error)
     if rc == 0 and session is not None and not session.specs:  # e.g. --collect-only: nothing was checked
         raise UnusableInput("no %s ran (--collect-only or a similar option?): nothing was checked or written" % what)
     if rc == 2:  # collection errors: a spec module that cannot even be imported fails the run
@@ -242,11 +251,9 @@ def cmd_bench(args, pytest_args: List[str]) -> int:
             "--benchmark-columns", "median,iqr,rounds"]
         argv = suite_argv("benchmarks", devices=args.devices, profile=None, extra=extra + pytest_args)
         rc, session = _pytest(argv)
-        if session is not None and session.interrupted:
-            print("conformance: interrupted; no bench file written", file=sys.stderr)
-            return INTERRUPTED
-        if rc == 5:
-            raise UnusableInput("no benchmark was collected or selected (check -k / --devices)")
+        stopped = _stopped_early(rc, session, "benchmark")
+        if stopped is not None:
+            return stopped
         if args.smoke:  # smoke mode times nothing, so there is no bench file to write
             if rc == OK:
                 print("bench smoke: every benchmark ran once (no timings recorded)")

@@ -15,6 +15,7 @@ from . import claims as registry
 from . import verdicts as V
 from .answers import ANSWERS
 from .history import claim_word, release_of
+from .md import cell
 from .versions import parse_torch_version
 
 
@@ -194,10 +195,6 @@ def _link(claim_id: str, prefix: str = "claims/") -> str:
     return "[`%s`](%s%s.md)" % (claim_id, prefix, claim_id)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _sections(claim_ids) -> str:
     secs = sorted({s for cid in claim_ids for s in registry.get(cid).sections})
     return registry.section_label(secs)
@@ -234,7 +231,7 @@ def render_guide(runs: List[Dict[str, Any]]) -> str:
         for idiom in topic.idioms:
             gate = idiom.claims[0]
             lines.append("| %s | %s | %s | %s | %s |" % (
-                _cell(idiom.old), _cell(idiom.today), changed_in(gate, oldest), verdict_today(runs, gate),
+                cell(idiom.old), cell(idiom.today), changed_in(gate, oldest), verdict_today(runs, gate),
                 " ".join(_link(c) for c in idiom.claims)))
     lines.append("")
     return "\n".join(lines)

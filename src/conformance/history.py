@@ -2,7 +2,6 @@
 (two runs). Works on validated results documents only; never imports torch."""
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import verdicts as V
@@ -37,13 +36,8 @@ def observations(claim: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def show(value: Any, limit: int = 400) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _ran(claim: Dict[str, Any]) -> set:
+def ran_specs(claim: Dict[str, Any]) -> set:
+    """"name[device]" of each spec of the claim that ran (was not skipped)."""
     return {"%s[%s]" % key for key, s in spec_index(claim).items() if s["outcome"] != "skipped"}
 
 
@@ -52,7 +46,7 @@ def observation_changes(a: Dict[str, Any], b: Dict[str, Any]) -> List[Tuple[str,
     specs that ran on both sides (a spec skipped on one side is an outcome change, not a text
     change). A value recorded on one side only (a new warning, a new error) shows as None on
     the other."""
-    both = _ran(a) & _ran(b)
+    both = ran_specs(a) & ran_specs(b)
     old, new = observations(a), observations(b)
     changes = []
     for key in sorted(set(old) | set(new)):

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # all but tab and newline
 
 
 def _picture(match) -> str:
@@ -14,10 +15,11 @@ def _picture(match) -> str:
     return "\u2421" if code == 0x7F else chr(0x2400 + code)  # Unicode "control pictures": ESC -> ␛, LF -> ␊
 
 
-def visible(text: str) -> str:
+def visible(text: str, keep_lines: bool = False) -> str:
     """Control characters as their Unicode control pictures (ESC -> ␛, newline -> ␊, tab -> ␉),
-    so an ANSI escape or a line break in a message is seen, one symbol each, not lost."""
-    return _CONTROL.sub(_picture, text)
+    so an ANSI escape or a line break in a message is seen, one symbol each, not lost. With
+    ``keep_lines`` (text shown on several lines, e.g. in a code block) tab and newline stay."""
+    return (_CONTROL_BUT_LINES if keep_lines else _CONTROL).sub(_picture, text)
 
 
 def _visible_value(value: Any) -> Any:

@@ -190,23 +190,18 @@ class Session:
         if report.failed:
             self.collection_errors += 1
 
-    def partial(self, session=None) -> Optional[str]:
+    def partial(self, session, specced) -> Optional[str]:
+        """Why this run does not cover the kit, or None. ``specced``: the claims that have specs;
+        one of them with no spec collected (--ignore, a path, a plugin) makes the run a subset."""
         if self.interrupted:
             return "interrupted"
         if self.collection_errors:
             return "collection-errors"
         if session is not None and (session.shouldstop or session.shouldfail):
             return "stopped"
-        if self.deselected or self._uncollected_claims():
+        if self.deselected or set(specced) - {entry["claim"] for entry in self.specs.values()}:
             return "subset"
         return None
-
-    def _uncollected_claims(self) -> bool:
-        """A claim that has specs but none of them was collected (--ignore, a path, a plugin)."""
-        from .discover import specs_by_claim
-
-        ran = {entry["claim"] for entry in self.specs.values()}
-        return bool(set(specs_by_claim()) - ran)
 
     # -- collecting -------------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -264,14 +259,11 @@ class Session:
 
         target = path + ".partial" if self.interrupted else path
         page = os.path.splitext(path)[0] + ".md"
-        page_text = None if self.interrupted else render_run(doc)
-        # the results and their page are replaced together or not at all: the page is written
-        # first (the results are what gates read), and the results only when the page made it
-        steps = ((page, "the results page", lambda: atomic_write_text(page, page_text)),
-                 (target, "results to", lambda: save(doc, target)))
+        # The page is written first and the results (what gates read) only when the page made it;
+        # an interrupted run leaves both as they were and writes only PATH.partial.
+        steps = [] if self.interrupted else [(page, "the results page", lambda: atomic_write_text(page, render_run(doc)))]
+        steps.append((target, "results to", lambda: save(doc, target)))
         for where, what, write in steps:
-            if where == page and page_text is None:
-                continue
             try:
                 write()
             except OSError as err:
@@ -285,7 +277,7 @@ class Session:
             terminalreporter.write_line("interrupted: %s left as it was; partial results in %s" % (path, target))
         else:
             terminalreporter.write_line("results written to %s (report: %s)%s" % (
-                path, os.path.splitext(path)[0] + ".md",
+                path, page,
                 "; partial run (%s)" % doc["run"]["partial"] if doc["run"]["partial"] else ""))
 
     # -- building the results document ---------------------------------------------------------
@@ -297,11 +289,12 @@ class Session:
             version = torch_version()
         except VersionError:  # the CLI reports a bad version before running; keep building
             version = None
+        specced = specs_by_claim()
         return assemble(
             self.specs.values(), environment.record(self.selected), version,
             label=self.config.getoption("--conformance-label"), started=self.started,
             args=list(self.config.invocation_params.args), hypothesis_profile=_hypothesis_profile(),
-            partial=self.partial(session), specced=specs_by_claim())
+            partial=self.partial(session, specced), specced=specced)
 
 
 def _hypothesis_profile() -> Optional[str]:

@@ -25,9 +25,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import claims as registry
 from . import verdicts as V
-from .history import claim_word, observations, release_of, sort_runs, spec_index
+from .history import claim_word, observations, ran_specs, release_of, sort_runs, spec_index
 from .jsonio import atomic_write_bytes, atomic_write_text
-from .md import cell, code
+from .md import cell, code, visible
 
 LEGEND = (
     "Legend: " + " · ".join("%s %s" % (V.SYMBOLS[k], k) for k in V.DISPLAY_ORDER)
@@ -43,15 +43,6 @@ SHORT = 160  # characters of a value shown on its line; the rest in a collapsibl
 
 
 # ------------------------------------------------------------------------------ text helpers
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def visible(text: str) -> str:
-    """Control characters other than newline and tab as Unicode control pictures (ESC -> ␛),
-    for text shown on several lines (md.visible makes newlines visible too, for one line)."""
-    return _CONTROL.sub(lambda m: "\u2421" if m.group(0) == "\x7f" else chr(0x2400 + ord(m.group(0))), text)
-
-
 def fenced(text: str, lang: str = "") -> List[str]:
     """A fenced code block (the fence longer than any backtick run inside)."""
     runs = [len(r) for r in re.findall("`{3,}", text)]
@@ -80,7 +71,7 @@ def describe(value: Any, quote: bool = True) -> Tuple[str, str]:
         full = ('"%s"' % value) if quote else value
     else:
         full = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    full = visible(full)
+    full = visible(full, keep_lines=True)
     line = " ".join(full.split())
     if len(line) > SHORT:
         line = line[:SHORT] + "…"
@@ -134,10 +125,6 @@ class Change:
 
 def _ran(claim: Optional[Dict[str, Any]]) -> bool:
     return claim is not None and claim["status"] in (V.PASSED, V.FAILING)
-
-
-def _ran_specs(claim: Dict[str, Any]) -> set:
-    return {"%s[%s]" % key for key, s in spec_index(claim).items() if s["outcome"] != "skipped"}
 
 
 def _is_error(v: Any) -> bool:
@@ -204,7 +191,7 @@ def changes(runs: List[Dict[str, Any]], cid: str) -> List[Change]:
         if claim_word(a) == claim_word(b) and ea.get("key") != eb.get("key"):
             out.append(Change(rel, prel, "behaviour", "the kit expects other behaviour: %s → %s"
                               % (code(str(ea.get("key"))), code(str(eb.get("key"))))))
-        both = _ran_specs(a) & _ran_specs(b)
+        both = ran_specs(a) & ran_specs(b)
         old, new = _observed(a), _observed(b)
         for key in sorted(set(old) | set(new)):
             if key.split("].", 1)[0] + "]" not in both:

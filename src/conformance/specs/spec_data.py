@@ -296,17 +296,6 @@ def test_several_epochs(claim, workers):
     claim.equal(len({str(e) for e in draws}), 3, "each epoch is a new draw (different epochs of 3)")
 
 
-class Index(Dataset):
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
-    def __getitem__(self, i):
-        return i
-
-
 def _epoch(loader):
     return torch.cat([b for b in loader]).tolist()
 
@@ -317,16 +306,16 @@ def test_shuffle_permutes_each_epoch_reproducibly(claim):
     seeding reproduces the orders; without shuffle the order is the index order."""
     n = 50
     torch.manual_seed(123)
-    loader = DataLoader(Index(n), batch_size=8, shuffle=True)
+    loader = DataLoader(Range(n), batch_size=8, shuffle=True)
     first, second = _epoch(loader), _epoch(loader)
     claim.equal(sorted(first), list(range(n)), "the first epoch is a permutation (sorted)")
     claim.equal(sorted(second), list(range(n)), "the second epoch is a permutation (sorted)")
     claim.not_equal(second, first, "orders differ across epochs (the second vs the first)")
     claim.not_equal(first, list(range(n)), "a shuffled epoch is not the index order")
     torch.manual_seed(123)
-    again = DataLoader(Index(n), batch_size=8, shuffle=True)
+    again = DataLoader(Range(n), batch_size=8, shuffle=True)
     claim.equal([_epoch(again), _epoch(again)], [first, second], "the same seed gives the same orders")
-    claim.equal(_epoch(DataLoader(Index(n), batch_size=8)), list(range(n)), "no shuffle: index order")
+    claim.equal(_epoch(DataLoader(Range(n), batch_size=8)), list(range(n)), "no shuffle: index order")
 
 
 class Noisy(Dataset):

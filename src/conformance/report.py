@@ -28,6 +28,7 @@ from . import verdicts as V
 from .history import claim_word, observations, ran_specs, release_of, sort_runs, spec_index
 from .jsonio import atomic_write_bytes, atomic_write_text
 from .md import cell, code, visible
+from .reach import reach_section
 
 LEGEND = (
     "Legend: " + " · ".join("%s %s" % (V.SYMBOLS[k], k) for k in V.DISPLAY_ORDER)
@@ -449,6 +450,7 @@ def render_claim_page(runs: List[Dict[str, Any]], cid: str) -> str:
         lines += ["The specs record: %s." % record.observe, ""]
     lines += _example_block(cid)
     lines += _verdict_section(runs, cid)
+    lines += reach_section(record)
     lines += _spec_section(cid, runs)
     lines += _observed_section(runs, cid)
     lines += _changes_section(runs, cid)

@@ -1,0 +1,1 @@
+"""Packs of claims: the built-in ``notes`` pack (the study notes' 43 claims)."""

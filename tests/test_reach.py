@@ -1,11 +1,14 @@
 """Each claim's reach is written on its record and enforced: every check names a spec of its
 claim and a breakage, every spec is named by a check, and each check's breakage makes its spec,
 and no other spec of the claim, fail by an assertion."""
+import os
+
 import pytest
 
 import breakages
 from conformance import claims as registry
 from conformance.discover import specs_by_claim
+from conformance.reach import api_index, net_table
 from conformance.records import CHECK_KINDS
 
 SPECS = specs_by_claim()
@@ -52,3 +55,21 @@ def test_check_breakage_is_caught_by_its_spec_alone(claim_id, check, run_claim, 
     assert not crashed, "%s failed by crashing, not by noticing: %s" % (check.spec, crashed)
     others = sorted({s["name"] for s in result["specs"] if s["name"] != check.spec and s["outcome"] == "failed"})
     assert not others, "%s is not caught by %s alone: %s fail too" % (check.breakage, check.spec, others)
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_guide_indexes_every_api_of_every_check():
+    with open(os.path.join(REPO, "reports", "GUIDE.md"), encoding="utf-8") as fh:
+        guide = fh.read()
+    index = guide.split("## Index of APIs", 1)[-1] if "## Index of APIs" in guide else ""
+    missing = [api for api in api_index() if "`%s`" % api not in index]
+    assert not missing, "APIs of the claims' checks missing from GUIDE.md's index: %s" % missing
+
+
+def test_readme_states_the_size_of_the_net():
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    table = "\n".join(net_table())
+    assert table in readme, "README.md's table of the net is stale; it is now:\n%s" % table

@@ -15,7 +15,8 @@ from . import claims as registry
 from . import verdicts as V
 from .answers import ANSWERS
 from .history import claim_word, release_of
-from .md import cell
+from .md import cell, code
+from .reach import api_index
 from .versions import parse_torch_version
 
 
@@ -221,7 +222,8 @@ def render_guide(runs: List[Dict[str, Any]]) -> str:
     ]
     for q in QUESTIONS:
         lines.append("- **%s** %s %s" % (q.question, ANSWERS[q.claim].today, _link(q.claim)))
-    lines += ["", "## Idioms, by topic", ""]
+    lines += ["", "Looking for an API? The [index](#index-of-apis) below maps each API name to its claims.",
+              "", "## Idioms, by topic", ""]
     lines += ["- [%s](#%s)" % (t.title, _anchor(t.title)) for t in TOPICS]
     for topic in TOPICS:
         lines += ["", "### %s" % topic.title, "", "Notes: %s. Claims: %s." % (
@@ -233,8 +235,27 @@ def render_guide(runs: List[Dict[str, Any]]) -> str:
             lines.append("| %s | %s | %s | %s | %s |" % (
                 cell(idiom.old), cell(idiom.today), changed_in(gate, oldest), verdict_today(runs, gate),
                 " ".join(_link(c) for c in idiom.claims)))
-    lines.append("")
+    lines += [""] + _api_index_section()
     return "\n".join(lines)
+
+
+def _api_index_section() -> List[str]:
+    """``## Index of APIs``: every API a claim's checks exercise -> the claims, with what is checked."""
+    lines = ["## Index of APIs", "",
+             "Every public name that a claim's specs exercise, with the claims whose verdict covers it and what is "
+             "checked there (each claim page lists all its checks, and what is not checked).", "",
+             "| API | claim | checked |", "|---|---|---|"]
+    for api, uses in api_index().items():
+        by_claim: Dict[str, List[str]] = {}
+        for cid, check_id in uses:
+            by_claim.setdefault(cid, []).append(check_id)
+        first = True
+        for cid, check_ids in by_claim.items():
+            checks = {c.id: c for c in registry.get(cid).checks}
+            what = "; ".join(checks[i].what for i in check_ids)
+            lines.append("| %s | %s | %s |" % (code(api) if first else "", _link(cid), cell(what)))
+            first = False
+    return lines + [""]
 
 
 def _anchor(title: str) -> str:

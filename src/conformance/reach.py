@@ -49,3 +49,26 @@ def api_index() -> Dict[str, List[Tuple[str, str]]]:
             for api in check.apis:
                 index.setdefault(api, []).append((record.id, check.id))
     return {api: index[api] for api in sorted(index, key=lambda a: (a.lower(), a))}
+
+
+def net_table() -> List[str]:
+    """The size of the net, per area of the notes pack and in all (README shows this table)."""
+    head = ["area", "claims", "checks"] + list(KIND_WORDS) + ["breakages", "not checked"]
+    rows: Dict[str, List[int]] = {}
+    breaks: Dict[str, set] = {}
+    for record in registry.CLAIMS:
+        row = rows.setdefault(record.area, [0] * (len(head) - 2))
+        row[0] += 1
+        row[1] += len(record.checks)
+        for check in record.checks:
+            row[2 + list(KIND_WORDS).index(check.kind)] += 1
+        row[-1] += len(record.not_checked)
+        breaks.setdefault(record.area, set()).update((record.id, c.breakage) for c in record.checks)
+    lines = ["| %s |" % " | ".join(head), "|%s" % ("---|" * len(head))]
+    total = [0] * (len(head) - 1)
+    for area, row in rows.items():
+        cells = row[:-1] + [len(breaks[area]), row[-1]]
+        total = [a + b for a, b in zip(total, cells)]
+        lines.append("| %s | %s |" % (area, " | ".join(str(n) for n in cells)))
+    lines.append("| **all** | %s |" % " | ".join("**%d**" % n for n in total))
+    return lines

@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
-"""The checks of bench-compare itself (issue 11), run on the development machine; the numbers
-go to reports/bench/compare/checks/ (one JSON per run, and checks.md summing them up).
+"""The checks of bench-compare itself (issues 11 and 21), run on the development machine; the
+numbers go to reports/bench/compare/checks/ (one JSON per run, and checks.md summing them up).
 
-    # A/A: the same interpreter on both sides, all hot paths; nothing may be flagged
+    # A/A: the same interpreter on both sides, all hot paths, default options; nothing may be
+    # flagged, and (issue 21) at least 90% of the hot paths must be decided "same"
     python scripts/bench_compare_checks.py aa --repeats 3
-    # sensitivity: the test-only hook makes the candidate's max_over_dim 10% slower;
-    # it must be flagged (5% threshold) in at least 9 of 10 repeats
+    # the same through the injection wrapper at +0% on both sides (what "inject" compares against)
+    python scripts/bench_compare_checks.py aa --wrap Tensor.backward --repeats 3
+    # a slowdown injected from OUTSIDE the kit: both sides run through a wrapper interpreter whose
+    # sitecustomize patches one torch function when torch is imported, so that every call spends
+    # FRACTION more CPU time in it (a busy loop on the thread's CPU clock); the base's wrapper
+    # adds 0%, so the two sides differ by the injected time only
+    python scripts/bench_compare_checks.py inject --target Tensor.backward --fraction 0.10 --repeats 10
+    python scripts/bench_compare_checks.py inject --target Tensor.backward --fraction 0 --repeats 10
+    # which hot paths spend how much of their CPU time in the target (the ratio to expect)
+    python scripts/bench_compare_checks.py expected --target Tensor.backward
+    # the test-only hook of the kit (CONFORMANCE_BENCH_SLOWDOWN), as in issue 11
     python scripts/bench_compare_checks.py sensitivity --fraction 0.10 --repeats 10 -k max_over_dim
-    python scripts/bench_compare_checks.py sensitivity --fraction 0 --repeats 5 -k max_over_dim
     # A/B: two releases' environments
     python scripts/bench_compare_checks.py ab --base /work/venvs/cmp-2.5/bin/python --candidate ... --name torch2.5-vs-2.6
     # summary of everything in the folder
@@ -15,7 +24,9 @@ go to reports/bench/compare/checks/ (one JSON per run, and checks.md summing the
     # recompute the results of finished files from their samples (after a change of statistics)
     python scripts/bench_compare_checks.py resummarize reports/bench/compare/*.json
 
-Each run is ``python -m conformance.compare bench-compare`` in its own process (what a user runs).
+Each run is ``python -m conformance.compare bench-compare`` in its own process (what a user
+runs); options after ``--`` go to it (``-- --budget 300``). The wrappers are built under
+reports/local/bench-wrappers/ (not committed).
 """
 from __future__ import annotations
 
@@ -23,6 +34,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -30,47 +42,148 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 CHECKS = os.path.join(REPO, "reports", "bench", "compare", "checks")
 COMPARE = os.path.join(REPO, "reports", "bench", "compare")
+WRAPPERS = os.path.join(REPO, "reports", "local", "bench-wrappers")
+
+SITECUSTOMIZE = '''"""Injected by scripts/bench_compare_checks.py: when torch is imported, make %(target)r spend
+CHECK_SLOW_FRACTION more CPU time per call (a busy loop on this thread's CPU clock after the call,
+for that fraction of the call's own CPU time). Fraction 0 keeps the wrapper and its clock reads,
+so that a +0%% side and a +10%% side differ by the injected time only. SPENT[0] accumulates the
+CPU time spent inside the target (for ``expected``)."""
+import functools
+import importlib.abc
+import importlib.util
+import os
+import sys
+import time
+
+TARGET = os.environ.get("CHECK_SLOW_TARGET", "")
+FRACTION = float(os.environ.get("CHECK_SLOW_FRACTION", "0") or 0)
+SPENT = [0.0, 0]
+
+
+def _patch(torch):
+    owner_path, _, attr = TARGET.rpartition(".")
+    owner = torch
+    for part in filter(None, owner_path.split(".")):
+        owner = getattr(owner, part)
+    orig = getattr(owner, attr)
+    clock = time.thread_time
+    depth = [0]
+
+    @functools.wraps(orig)
+    def slowed(*args, **kwargs):
+        if depth[0]:  # a nested call (the target calling itself): counted once, by the outer call
+            return orig(*args, **kwargs)
+        depth[0] += 1
+        start = clock()
+        try:
+            return orig(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            spent = clock() - start
+            SPENT[0] += spent
+            SPENT[1] += 1
+            if FRACTION > 0:
+                end = clock() + spent * FRACTION
+                while clock() < end:
+                    pass
+
+    setattr(owner, attr, slowed)
+
+
+class _AfterTorch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name != "torch":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("torch")
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_and_patch(module):
+            exec_module(module)
+            _patch(module)
+
+        spec.loader.exec_module = exec_and_patch
+        return spec
+
+
+if TARGET:
+    sys.meta_path.insert(0, _AfterTorch())
+'''
+
+WRAPPER = '''#!/bin/sh
+# %(python)s with %(target)s +%(percent)g%% CPU time (scripts/bench_compare_checks.py)
+PYTHONPATH="%(site)s${PYTHONPATH:+:$PYTHONPATH}" CHECK_SLOW_TARGET="%(target)s" CHECK_SLOW_FRACTION="%(fraction)r" \\
+    exec "%(python)s" "$@"
+'''
+
+
+def build_wrapper(python: str, target: str, fraction: float) -> str:
+    """An 'interpreter' (a shell script) that runs ``python`` with ``target`` slowed by ``fraction``."""
+    site = os.path.join(WRAPPERS, "site")
+    os.makedirs(site, exist_ok=True)
+    with open(os.path.join(site, "sitecustomize.py"), "w", encoding="utf-8") as fh:
+        fh.write(SITECUSTOMIZE % {"target": target})
+    path = os.path.join(WRAPPERS, "python-%s-%g" % (re.sub(r"[^A-Za-z0-9]+", "_", target), fraction * 100))
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(WRAPPER % {"python": os.path.abspath(python) if os.sep in python else python, "target": target,
+                            "fraction": fraction, "percent": fraction * 100, "site": site})
+    os.chmod(path, 0o755)
+    return path
 
 
 def one_run(python, base, candidate, out, extra, env=None):
     argv = [python, "-m", "conformance.compare", "bench-compare", base, candidate, "--output", out] + extra
-    print("$ " + " ".join(argv), flush=True)
+    print("$ " + " ".join(argv), "   # load average %s" % " ".join("%.2f" % x for x in os.getloadavg()), flush=True)
     proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, universal_newlines=True)
     print(proc.stdout, flush=True)
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1, 3):
         sys.exit("bench-compare failed (exit %d)" % proc.returncode)
     return proc.returncode
 
 
+def _tag(target):
+    return re.sub(r"[^A-Za-z0-9]+", "-", target.split(".")[-1]).strip("-").lower()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("check", choices=["aa", "sensitivity", "ab", "summary", "resummarize"])
+    p.add_argument("check", choices=["aa", "inject", "expected", "sensitivity", "ab", "summary", "resummarize"])
     p.add_argument("files", nargs="*")
     p.add_argument("--python", default=os.path.join(REPO, ".venv", "bin", "python"),
-                   help="interpreter for both sides of aa/sensitivity (default the dev venv)")
+                   help="interpreter for both sides of aa/inject/sensitivity (default the dev venv)")
     p.add_argument("--base")
     p.add_argument("--candidate")
     p.add_argument("--name", help="file name (ab)")
     p.add_argument("--label")
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--fraction", type=float, default=0.10)
+    p.add_argument("--target", default="Tensor.backward", help="torch attribute to slow down (inject, expected)")
+    p.add_argument("--wrap", metavar="TARGET", help="aa: run both sides through the +0%% wrapper of TARGET")
     p.add_argument("-k")
     p.add_argument("--trials", type=int)
     p.add_argument("--start", type=int, default=1, help="number of the first repeat (to add repeats later)")
-    args = p.parse_args()
+    args, rest = p.parse_known_args()
+    if rest and rest[0] == "--":
+        rest = rest[1:]
     if args.check == "summary":
         return summary()
     if args.check == "resummarize":
         sys.path.insert(0, os.path.join(REPO, "src"))
-        from conformance.compare import resummarize, _atomic_write_text
+        from conformance.compare import resummarize
+        from conformance.jsonio import atomic_write_text
 
         for path in args.files:
             with open(path, encoding="utf-8") as fh:
                 doc = resummarize(json.load(fh))
-            _atomic_write_text(path, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+            atomic_write_text(path, json.dumps(doc, indent=1, sort_keys=True) + "\n")
             print("resummarized", path)
         return 0
-    extra = (["-k", args.k] if args.k else []) + (["--trials", str(args.trials)] if args.trials else [])
+    if args.check == "expected":
+        return expected(args.python, args.target, args.k)
+    extra = (["-k", args.k] if args.k else []) + (["--trials", str(args.trials)] if args.trials else []) + rest
     if args.check == "ab":
         out = os.path.join(COMPARE, args.name + ".json")
         one_run(args.python, args.base, args.candidate, out, extra + (["--label", args.label] if args.label else []))
@@ -78,43 +191,137 @@ def main():
     os.makedirs(CHECKS, exist_ok=True)
     for i in range(args.start, args.start + args.repeats):
         env = dict(os.environ)
+        env.pop("CONFORMANCE_BENCH_SLOWDOWN", None)
+        base = cand = args.python
         if args.check == "aa":
-            out = os.path.join(CHECKS, "aa-%d.json" % i)
-            env.pop("CONFORMANCE_BENCH_SLOWDOWN", None)
-            label = "A/A %d" % i
+            if args.wrap:
+                base = cand = build_wrapper(args.python, args.wrap, 0.0)
+                out = os.path.join(CHECKS, "aa-%s-wrapped-%02d.json" % (_tag(args.wrap), i))
+                label = "A/A through the %s +0%% wrapper %d" % (args.wrap, i)
+            else:
+                out = os.path.join(CHECKS, "aa-v2-%02d.json" % i)
+                label = "A/A %d" % i
+        elif args.check == "inject":
+            base, cand = build_wrapper(args.python, args.target, 0.0), build_wrapper(args.python, args.target, args.fraction)
+            tag = "%d" % round(args.fraction * 100)
+            out = os.path.join(CHECKS, "inject-%s-%s-%02d.json" % (_tag(args.target), tag, i))
+            label = "%s +%s%% CPU time (wrapper) %d" % (args.target, tag, i)
         else:
             tag = "%d" % round(args.fraction * 100)
             out = os.path.join(CHECKS, "sensitivity-%s-%02d.json" % (tag, i))
             target = args.k or "max_over_dim"
             env["CONFORMANCE_BENCH_SLOWDOWN"] = "%s=%g" % (target, args.fraction)
             label = "sensitivity %s%% %d" % (tag, i)
-        one_run(args.python, args.python, args.python, out, extra + ["--label", label], env=env)
+        one_run(args.python, base, cand, out, extra + ["--label", label], env=env)
     return summary()
 
 
+EXPECTED = r'''
+import json, sys, tempfile, time
+import sitecustomize
+from conformance.benchmarks import hotpaths, worker
+worker._pin(0)
+worker._one_thread()
+import torch
+out = {}
+with tempfile.TemporaryDirectory() as wd:
+    for c in hotpaths.cases("cpu"):
+        if MATCH and not any(w in c["id"] for w in MATCH):
+            continue
+        try:
+            fn = hotpaths.make(c["name"], "cpu", wd, **c["params"])
+        except hotpaths.Unavailable:
+            continue
+        for _ in range(3):
+            fn()
+        sitecustomize.SPENT[:] = [0.0, 0]
+        n, start = 0, time.thread_time()
+        while time.thread_time() - start < 0.3 or n < 3:
+            fn()
+            n += 1
+        total = time.thread_time() - start
+        out[c["id"]] = {"share": sitecustomize.SPENT[0] / total, "calls_in_target": sitecustomize.SPENT[1] / n,
+                        "per_call_s": total / n}
+print(json.dumps(out))
+'''
+
+
+def expected(python, target, k):
+    """Each hot path's share of its CPU time spent in ``target`` (measured through the +0% wrapper,
+    this thread's CPU clock, one process, pinned): the ratio a +F injection should give is
+    1 + F x share."""
+    wrapper = build_wrapper(python, target, 0.0)
+    code = EXPECTED.replace("MATCH", repr(k.split() if k else []))
+    proc = subprocess.run([wrapper, "-c", code], stdout=subprocess.PIPE, universal_newlines=True, check=True)
+    shares = json.loads(proc.stdout.strip().splitlines()[-1])
+    doc = {"target": target, "load_average": list(os.getloadavg()), "shares": shares,
+           "how": "CPU time (thread clock) inside the target / CPU time of the hot path's calls, one process, pinned, "
+                  "through the +0% wrapper (its clock reads included)"}
+    os.makedirs(CHECKS, exist_ok=True)
+    path = os.path.join(CHECKS, "expected-%s.json" % _tag(target))
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=1, sort_keys=True)
+    for hid, v in sorted(shares.items(), key=lambda kv: -kv[1]["share"]):
+        print("%-36s share %5.1f%%  (+10%% -> x%.3f)  %.3g s per call" % (hid, 100 * v["share"], 1 + 0.1 * v["share"],
+                                                                    v["per_call_s"]))
+    print("written to", path)
+    return 0
+
+
+def _injected(path, d):
+    """(kind, {hot path or target: fraction}) of a check file."""
+    name = os.path.basename(path)
+    m = re.match(r"inject-(.+)-(\d+)-\d+\.json$", name)
+    if m:
+        return "inject", {m.group(1): int(m.group(2)) / 100}
+    inj = d.get("injected_slowdown") or {}
+    return ("hook" if inj else "aa"), inj
+
+
+def _shares():
+    out = {}
+    for path in glob.glob(os.path.join(CHECKS, "expected-*.json")):
+        with open(path) as fh:
+            d = json.load(fh)
+        out[_tag(d["target"])] = d["shares"]
+    return out
+
+
 def summary():
+    shares = _shares()
     lines = ["# bench-compare checks", "",
              "Generated by `python scripts/bench_compare_checks.py summary` from the JSON files in this folder.",
-             "A/A: the same interpreter on both sides. Sensitivity: the test-only hook "
-             "(CONFORMANCE_BENCH_SLOWDOWN) makes the candidate's hot path slower by a known fraction. "
-             "Flagged: the 95% interval lies wholly above 1 + threshold.", ""]
-    lines += ["| run | hot paths | trials | slower | faster | same | unclear | widest interval | "
-              "injected | ratio of the injected hot path [interval] | wall | load average start → end |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "A/A: the same interpreter on both sides. Inject: both sides run through a wrapper interpreter "
+             "(sitecustomize) that patches one torch function, the candidate's making it spend the given fraction "
+             "more CPU time per call, the base's 0%. Sensitivity: the kit's test-only hook "
+             "(CONFORMANCE_BENCH_SLOWDOWN). Flagged: the 95% interval lies wholly above 1 + threshold. Version 1 "
+             "files ran a fixed number of trials (undecided: `unclear`); version 2 files sample sequentially "
+             "within a time budget (undecided after it: `inconclusive`, exit 3).", ""]
+    lines += ["| run | v | hot paths | pairs (min-max) | slower | faster | same | undecided | exit | widest interval | "
+              "injected | flagged (ratio [interval]) | wall | load average start → end |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for path in sorted(glob.glob(os.path.join(CHECKS, "*.json"))):
+        if os.path.basename(path).startswith("expected-"):
+            continue
         with open(path) as fh:
             d = json.load(fh)
         rs = d["results"]
         v = [r["verdict"] for r in rs]
         widest = max(rs, key=lambda r: r["width"])
-        inj = d.get("injected_slowdown") or {}
-        hit = [r for r in rs if r["id"] in inj or r["id"].split("(")[0] in inj]
-        lines.append("| %s | %d | %d | %d | %d | %d | %d | %.3f (%s) | %s | %s | %.0f s | %s → %s |" % (
-            os.path.basename(path), len(rs), d["protocol"]["trials"], v.count("slower"), v.count("faster"),
-            v.count("same"), v.count("unclear"), widest["width"], widest["id"],
-            ", ".join("%s=%g" % kv for kv in sorted(inj.items())) or "—",
-            "; ".join("×%.3f [%.3f, %.3f]" % (r["ratio"], r["low"], r["high"]) for r in hit) or "—",
+        kind, inj = _injected(path, d)
+        pairs = [r.get("pairs", d["protocol"]["trials"] // 2) for r in rs]
+        flagged = [r for r in rs if r["verdict"] == "slower"]
+        rc = d.get("exit_status")
+        if rc is None:
+            rc = 1 if flagged else 0
+        lines.append("| %s | %d | %d | %d-%d | %d | %d | %d | %d | %d | %.3f (%s) | %s | %s | %.0f s | %s → %s |" % (
+            os.path.basename(path), d.get("schema_version", 1), len(rs), min(pairs), max(pairs), v.count("slower"),
+            v.count("faster"), v.count("same"), v.count("unclear") + v.count("inconclusive"), rc, widest["width"],
+            widest["id"], ", ".join("%s=%g" % kv for kv in sorted(inj.items())) or "—",
+            "; ".join("%s ×%.3f [%.3f, %.3f]" % (r["id"], r["ratio"], r["low"], r["high"]) for r in flagged) or "—",
             d["wall_s"], "/".join("%.2f" % x for x in d["loadavg_start"]), "/".join("%.2f" % x for x in d["loadavg_end"])))
+    lines += inject_table(shares)
+    lines += widths_table()
     lines += trials_needed()
     lines.append("")
     os.makedirs(CHECKS, exist_ok=True)
@@ -124,21 +331,88 @@ def summary():
     return 0
 
 
+def inject_table(shares):
+    """Per injected target and fraction: each hot path's verdicts over the runs, with the ratio
+    to expect from its share of CPU time in the target."""
+    groups = {}
+    for path in sorted(glob.glob(os.path.join(CHECKS, "inject-*.json"))):
+        with open(path) as fh:
+            d = json.load(fh)
+        _, inj = _injected(path, d)
+        (target, fraction), = inj.items()
+        groups.setdefault((target, fraction), []).append(d)
+    lines = []
+    for (target, fraction), docs in sorted(groups.items()):
+        share = shares.get(target, {})
+        lines += ["", "## Injected: %s +%g%% CPU time, %d run(s)" % (target, 100 * fraction, len(docs)), "",
+                  "Expected ratio: 1 + fraction × the hot path's share of CPU time in the target (`expected-%s.json`)."
+                  % target, "",
+                  "| hot path | share in target | expected | ratios (min-max) | slower | same | faster | undecided | "
+                  "widest interval |", "|---|---|---|---|---|---|---|---|---|"]
+        ids = sorted({r["id"] for d in docs for r in d["results"]}, key=lambda i: -share.get(i, {}).get("share", 0))
+        for hid in ids:
+            rows = [r for d in docs for r in d["results"] if r["id"] == hid]
+            v = [r["verdict"] for r in rows]
+            s = share.get(hid, {}).get("share")
+            lines.append("| %s | %s | %s | ×%.3f-%.3f | %d | %d | %d | %d | %.3f |" % (
+                hid, "%.0f%%" % (100 * s) if s is not None else "?", "×%.3f" % (1 + fraction * s) if s is not None else "?",
+                min(r["ratio"] for r in rows), max(r["ratio"] for r in rows), v.count("slower"), v.count("same"),
+                v.count("faster"), v.count("inconclusive") + v.count("unclear"), max(r["width"] for r in rows)))
+    return lines
+
+
+def widths_table():
+    """Version 2 runs: interval width and pairs per hot path (issue 21: at most 0.05 for hot paths
+    of at least 10 µs per call)."""
+    docs = []
+    for path in sorted(glob.glob(os.path.join(CHECKS, "*.json"))):
+        if os.path.basename(path).startswith("expected-"):
+            continue
+        with open(path) as fh:
+            d = json.load(fh)
+        if d.get("schema_version", 1) >= 2 and len(d["results"]) > 1:
+            docs.append((os.path.basename(path), d))
+    if not docs:
+        return []
+    ids = sorted({r["id"] for _, d in docs for r in d["results"]})
+    lines = ["", "## Interval widths of the version 2 runs (width / pairs)", "",
+             "| hot path | per call | " + " | ".join(n.replace(".json", "") for n, _ in docs) + " |",
+             "|---|---|" + "---|" * len(docs)]
+    for hid in ids:
+        cells, per = [], None
+        for _, d in docs:
+            r = [x for x in d["results"] if x["id"] == hid]
+            if r:
+                per = per or r[0]["base_per_call"]
+                cells.append("%.3f / %d%s" % (r[0]["width"], r[0]["pairs"], "" if r[0]["verdict"] == "same"
+                                               else " " + r[0]["verdict"]))
+            else:
+                cells.append("—")
+        lines.append("| %s | %s | %s |" % (hid, "%.3g s" % per if per else "?", " | ".join(cells)))
+    return lines
+
+
 def trials_needed():
-    """How the verdicts of the committed runs depend on the number of trials: each run's first
-    k pairs, summarized as a run of 2k trials would be."""
+    """How the verdicts of the fixed-trials (version 1) runs depend on the number of trials: each
+    run's first k pairs, summarized as a run of 2k trials would be."""
     sys.path.insert(0, os.path.join(REPO, "src"))
     from conformance.compare import summarize
 
     groups = {}
     for path in sorted(glob.glob(os.path.join(CHECKS, "*.json"))):
+        if os.path.basename(path).startswith("expected-"):
+            continue
         with open(path) as fh:
             d = json.load(fh)
+        if d.get("schema_version", 1) != 1:
+            continue
         inj = d.get("injected_slowdown") or {}
         kind = "A/A (all hot paths)" if not inj else "%s %+d%%" % (
             ", ".join(sorted(inj)), round(100 * list(inj.values())[0]))
         groups.setdefault(kind, []).append(d)
-    lines = ["", "## Trials needed", "",
+    if not groups:
+        return []
+    lines = ["", "## Trials needed (version 1 runs)", "",
              "Each run cut to its first k pairs of trials and summarized as a run of 2k trials would be "
              "(threshold 5%): runs with a hot path flagged slower, out of all runs; for the injected "
              "slowdowns, the injected hot path only.", ""]

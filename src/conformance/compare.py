@@ -1,29 +1,38 @@
 """bench-compare: a speed gate that measures both environments in one run.
 
-    conformance bench-compare BASE_PYTHON CANDIDATE_PYTHON [-k EXPR] [--trials N] [--threshold F]
+    conformance bench-compare BASE_PYTHON CANDIDATE_PYTHON [-k EXPR] [--budget S] [--threshold F]
     conformance bench-compare-report reports/bench/compare/*.json --out reports/bench/compare
 
 Two bench files made at different times compare the machine's mood as much as the releases
 (the same torch 2.14.1 benchmarked twice, minutes apart: two hot paths ×1.3-1.4 "slower").
-Here both sides run at once, a *duet* (Bulej et al. 2020): every trial starts one worker
-process per side (``python -m conformance.benchmarks.worker`` under each interpreter), each
-pinned to its own core with one torch thread; for every hot path, in an order shuffled per
-trial (randomized interleaving, Abedi and Brecht 2017), both workers build and warm up the
-callable, then time it over the same wall-clock window, so both see the same interference.
-Trials come in pairs: one pair of fresh worker processes times each hot path twice, swapping
-the two sides' cores in between, and the geometric mean of the two candidate/base ratios
-cancels a steady difference between the cores (on this 2-core VM one core was ~5-9% faster
-than the other for a whole session). Each side's time is its process's CPU time by default
-(``--clock wall`` for elapsed time): on a shared machine the scheduler's gifts to other
-processes stay out of it.
+Here both sides run at once, a *duet* (Bulej et al. 2020): every pair of trials starts one
+fresh worker process per side (``python -m conformance.benchmarks.worker`` under each
+interpreter), each pinned to its own core with one torch thread; for every hot path, in an
+order shuffled per pair (randomized interleaving, Abedi and Brecht 2017), both workers free the
+previous hot path's memory, build the callable and warm it up for a fixed time (pyperf's warm-up
+value), then time it over the same wall-clock windows (6 of 0.1 s by default, each holding at
+least two calls however long one call takes), so both see the same interference. The two sides'
+cores are swapped after every window, and the pair's ratio, the geometric mean over both core
+assignments, cancels a steady difference between the cores (on this 2-core VM one core was
+~5-9% faster than the other for a whole session). Each side's time is its process's CPU time by
+default (``--clock wall`` for elapsed time).
 
 Per hot path the estimate is the median of the pair ratios (a pair in which one side was
-descheduled can be far off), with a 95% bootstrap interval over the pairs. Verdict: ``slower`` when the interval lies wholly above 1+threshold,
-``faster`` when wholly below 1-threshold, ``same`` when wholly inside, else ``unclear``.
-Exit 0: nothing slower; 1: something slower; 2: unusable input (CompareError, one line).
+descheduled can be far off), with a 95% bootstrap interval over the pairs. Decided: ``slower``
+when the interval lies wholly above 1+threshold, ``faster`` when wholly below 1-threshold,
+``same`` when wholly inside.
+
+Sequential sampling within a time budget: after the initial pairs (``--trials``) every hot path
+whose interval still straddles a threshold gets another pair, and only those, one round of
+fresh workers after another, until every hot path is decided or the budget (``--budget``,
+wall-clock seconds of the whole run) is spent; a round that would not fit measures the hot paths
+closest to a decision first. A hot path still undecided then is ``inconclusive``: never a
+silent pass. Exit 0: nothing slower, nothing inconclusive; 1: something slower; 3: nothing
+slower but something inconclusive (``--accept-inconclusive`` makes it 0); 2: unusable input
+(CompareError, one line); 130: interrupted.
 
 ``--mode alternate`` runs the two sides' windows one after the other on one core, in random
-order, for hosts with a single core; it is noisier.
+order, for hosts with a single core.
 """
 from __future__ import annotations
 
@@ -45,16 +54,30 @@ from .errors import UnusableInput
 from .jsonio import atomic_write_bytes, atomic_write_text, check_output_dir, check_output_file, dumps, read_document
 
 SCHEMA_NAME = "torch-conformance/bench-compare"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sequential sampling, verdict "inconclusive"; version 1 files (fixed trials, "unclear") still read
+READS_VERSIONS = (1, 2)
 WORKER = "conformance.benchmarks.worker"
 SLOWDOWN_ENV = "CONFORMANCE_BENCH_SLOWDOWN"  # test-only; see benchmarks/hotpaths.py
-DEFAULT_TRIALS = 20
-DEFAULT_SECONDS = 0.2
+DEFAULT_TRIALS = 12  # the initial batch: 6 pairs of trials for every hot path
+DEFAULT_BUDGET_S = 600.0  # wall-clock seconds for the whole run, the initial batch included
+DEFAULT_SECONDS = 0.1
+DEFAULT_WINDOWS = 6  # timed windows per hot path per pair of workers, cores swapped after each
+# (2 windows of 0.2 s against 6 of 0.1 s, A/A of 5 hot paths on the loaded 2-core VM: pair spread 0.07-0.28
+# against 0.04-0.14, median interval width 0.46 against 0.20 from 6 pairs; startup dominates a pair's cost)
+DEFAULT_WARMUP_S = 0.1
+MIN_CALLS = 2  # a window holds at least this many calls, however long one call takes
+MIN_DECIDE_PAIRS = 6  # no verdict from fewer pairs: a bootstrap interval of the median of 3-5 values covers far
+# less than its nominal 95% (of 3 values: about 75%); 6 is the smallest n whose range covers the median 95% of the time
 DEFAULT_THRESHOLD = 0.05
+EXIT_OK, EXIT_SLOWER, EXIT_INCONCLUSIVE = 0, 1, 3
+EXIT_MEANING = {EXIT_OK: "nothing slower, every hot path decided (or inconclusive ones accepted)",
+                EXIT_SLOWER: "a hot path is slower", EXIT_INCONCLUSIVE: "nothing slower, but a hot path is inconclusive"}
 CONFIDENCE = 0.95
 BOOTSTRAP = 10000
 STATISTIC = ("median over pairs of trials of the candidate/base time-per-call ratio, each pair's ratio the "
              "geometric mean of its two trials (both core assignments)")
+SEQUENTIAL = ("initial pairs for every hot path, then one more pair at a time for the hot paths whose interval does "
+              "not decide them yet, until none is left or the time budget is spent; undecided then: inconclusive")
 PROBE_TIMEOUT_S = 300
 REPLY_TIMEOUT_S = 600
 SIDES = ("base", "candidate")
@@ -86,15 +109,24 @@ SCHEMA: Dict[str, Any] = {
             "type": "object", "required": ["id", "ratio", "low", "high", "verdict", "width"],
             "properties": {"id": {"type": "string"}, "ratio": _POSITIVE, "low": _POSITIVE, "high": _POSITIVE,
                            "width": {"type": "number", "minimum": 0},
-                           "verdict": {"enum": ["slower", "faster", "same", "unclear"]}}}},
+                           "verdict": {"enum": ["slower", "faster", "same", "inconclusive", "unclear"]}}}},
     },
 }
 
 
 def _load(path: str) -> Dict[str, Any]:
     """A bench-compare file, validated; anything unusable raises CompareError (one line)."""
-    doc = read_document(path, "bench-compare", SCHEMA_NAME, SCHEMA_VERSION, SCHEMA, CompareError)
+    from .jsonio import read_json
+
+    peek = read_json(path, "bench-compare", CompareError)
+    version = peek.get("schema_version") if isinstance(peek, dict) else None
+    doc = read_document(path, "bench-compare", SCHEMA_NAME, version if version in READS_VERSIONS else SCHEMA_VERSION,
+                        SCHEMA, CompareError)
+    allowed = {"slower", "faster", "same", "unclear" if version == 1 else "inconclusive"}
     for row in doc["results"]:
+        if row["verdict"] not in allowed:
+            raise CompareError("%s: %s: verdict %r does not exist in schema version %d" % (
+                path, row["id"], row["verdict"], version))
         if not row["low"] <= row["ratio"] <= row["high"]:
             raise CompareError("%s: %s: ratio %g lies outside its interval [%g, %g]" % (
                 path, row["id"], row["ratio"], row["low"], row["high"]))
@@ -171,11 +203,19 @@ def trial_ratio(sample: Dict[str, Any], clock: str = "cpu") -> float:
 
 
 def pair_log_ratios(samples: List[Dict[str, Any]], clock: str = "cpu") -> List[float]:
-    """Mean log ratio of each pair of trials with swapped cores (both present)."""
-    by_pair: Dict[int, List[float]] = {}
+    """One log ratio per pair of worker processes: the mean over the core assignments of the mean
+    log ratio of the pair's windows on each (a pair of two windows, one per assignment: their mean).
+    A pair is used only when it has a window on every core the run used."""
+    by_pair: Dict[int, Dict[Any, List[float]]] = {}
+    cores = set()
     for s in samples:
-        by_pair.setdefault(s["pair"], []).append(math.log(trial_ratio(s, clock)))
-    return [sum(v) / len(v) for _, v in sorted(by_pair.items()) if len(v) == 2]
+        by_pair.setdefault(s["pair"], {}).setdefault(s.get("base_core"), []).append(math.log(trial_ratio(s, clock)))
+        cores.add(s.get("base_core"))
+    out = []
+    for _, per_core in sorted(by_pair.items()):
+        if set(per_core) == cores:
+            out.append(sum(sum(v) / len(v) for v in per_core.values()) / len(per_core))
+    return out
 
 
 def bootstrap_interval(logs: Sequence[float], seed: int = 0, confidence: float = CONFIDENCE,
@@ -200,26 +240,62 @@ def bootstrap_interval(logs: Sequence[float], seed: int = 0, confidence: float =
 
 
 def verdict(low: float, high: float, threshold: float) -> str:
+    """slower / faster / same when the interval decides it, else inconclusive."""
     if low > 1 + threshold:
         return "slower"
     if high < 1 - threshold:
         return "faster"
     if low >= 1 - threshold and high <= 1 + threshold:
         return "same"
-    return "unclear"
+    return "inconclusive"
+
+
+def decided(row: Dict[str, Any], max_width: Optional[float] = None) -> bool:
+    """Whether a summarized hot path needs no more pairs: its interval decides it from at least
+    MIN_DECIDE_PAIRS pairs (and, with a precision target, is at most ``max_width`` wide)."""
+    return (row["verdict"] not in ("inconclusive", "unclear") and row.get("pairs", MIN_DECIDE_PAIRS) >= MIN_DECIDE_PAIRS
+            and (max_width is None or row["width"] <= max_width))
+
+
+def distance_to_decision(row: Dict[str, Any], threshold: float) -> float:
+    """How far an undecided interval is from deciding, as a fraction of its width: the least it
+    must shrink (on the side or sides in the way) to lie wholly inside ±threshold or wholly
+    beyond one bound. 0 for a decided one. Rounds that cannot measure every undecided hot path
+    within the budget measure the closest first."""
+    lo, hi, width = row["low"], row["high"], max(row["width"], 1e-12)
+    up, down = 1 + threshold, 1 - threshold
+    same = max(0.0, hi - up) + max(0.0, down - lo)
+    slower = max(0.0, up - lo) if row["ratio"] > up else math.inf
+    faster = max(0.0, hi - down) if row["ratio"] < down else math.inf
+    return min(same, slower, faster) / width
+
+
+def why_undecided(row: Dict[str, Any], threshold: float, max_width: Optional[float] = None) -> str:
+    """The reason in words, e.g. 'the interval [0.981, 1.063] (width 0.082) straddles 1.05'."""
+    lo, hi = row["low"], row["high"]
+    head = "the interval [%.3f, %.3f] (width %.3f)" % (lo, hi, hi - lo)
+    over = [b for b in (1 - threshold, 1 + threshold) if lo <= b <= hi]
+    if verdict(lo, hi, threshold) != "inconclusive":
+        if row.get("pairs", MIN_DECIDE_PAIRS) < MIN_DECIDE_PAIRS:
+            return "%s rests on %d pair(s); a verdict needs %d" % (head, row["pairs"], MIN_DECIDE_PAIRS)
+        return "%s is wider than the precision target %g" % (head, max_width if max_width is not None else 0)
+    if len(over) == 2:
+        return "%s spans both %g and %g" % (head, over[0], over[1])
+    return "%s straddles %g" % (head, over[0])
 
 
 def core_bias(samples: List[Dict[str, Any]], clock: str = "cpu") -> Optional[float]:
     """How much faster the candidate looked on the first core than on the second (geometric,
-    half the log difference of paired trials): what pairing the swapped trials cancels."""
-    by_pair: Dict[int, Dict[int, float]] = {}
+    half the log difference of each pair's mean log ratios on the two cores): what pairing the
+    swapped trials cancels."""
+    by_pair: Dict[int, Dict[int, List[float]]] = {}
     for s in samples:
-        by_pair.setdefault(s["pair"], {})[s["base_core"]] = math.log(trial_ratio(s, clock))
+        by_pair.setdefault(s["pair"], {}).setdefault(s["base_core"], []).append(math.log(trial_ratio(s, clock)))
     diffs = []
     for v in by_pair.values():
         if len(v) == 2:
             lo_cpu, hi_cpu = sorted(v)
-            diffs.append((v[lo_cpu] - v[hi_cpu]) / 2)
+            diffs.append((sum(v[lo_cpu]) / len(v[lo_cpu]) - sum(v[hi_cpu]) / len(v[hi_cpu])) / 2)
     return math.exp(sum(diffs) / len(diffs)) if diffs else None
 
 
@@ -229,16 +305,22 @@ def _median(xs: Sequence[float]) -> float:
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
-def summarize(samples: List[Dict[str, Any]], threshold: float, clock: str = "cpu", seed: int = 0) -> Dict[str, Any]:
+def summarize(samples: List[Dict[str, Any]], threshold: float, clock: str = "cpu", seed: int = 0,
+              brief: bool = False) -> Dict[str, Any]:
+    """A hot path's ratio, interval and verdict from its samples (``brief``: only those, for the
+    sequential looks; the same numbers as the full summary)."""
     logs = pair_log_ratios(samples, clock)
     est, lo, hi = bootstrap_interval(logs, seed=seed)
+    row = {"ratio": est, "low": lo, "high": hi, "width": hi - lo, "verdict": verdict(lo, hi, threshold),
+           "pairs": len(logs), "trials": len(samples)}
+    if brief:
+        return row
     other = "wall" if clock == "cpu" else "cpu"
-    return {"ratio": est, "low": lo, "high": hi, "width": hi - lo, "verdict": verdict(lo, hi, threshold),
-            "pairs": len(logs), "trials": len(samples),
-            "base_per_call": _median([per_call(s, "base", clock) for s in samples]),
-            "candidate_per_call": _median([per_call(s, "candidate", clock) for s in samples]),
-            "core_bias": core_bias(samples, clock),
-            "other_clock": {"clock": other, "ratio": bootstrap_interval(pair_log_ratios(samples, other), seed=seed)[0]}}
+    row.update({"base_per_call": _median([per_call(s, "base", clock) for s in samples]),
+                "candidate_per_call": _median([per_call(s, "candidate", clock) for s in samples]),
+                "core_bias": core_bias(samples, clock),
+                "other_clock": {"clock": other, "ratio": bootstrap_interval(pair_log_ratios(samples, other), seed=seed)[0]}})
+    return row
 
 
 # ------------------------------------------------------------------------------ workers
@@ -367,80 +449,217 @@ def _cores() -> List[int]:
 
 
 # ------------------------------------------------------------------------------ the run
-def measure(pythons: Dict[str, str], ids: List[str], trials: int, seconds: float, mode: str, seed: int,
-            progress: Callable[[str], None]) -> Tuple[Dict[str, List[dict]], Dict[str, str], List[int]]:
-    """Run the trials. Returns (samples per hot path, dropped hot paths -> why, cpus used).
+def _fit(todo: List[str], costs: Dict[str, float], startup: Optional[float], remaining: float,
+         priority: Callable[[str], float]) -> List[str]:
+    """The hot paths of the next round: all of ``todo`` when its estimated cost (worker start +
+    each hot path's cost in the last round that measured it) fits in ``remaining`` seconds,
+    else those closest to a decision (``priority``, smallest first) that fit; [] when none does.
+    Without an estimate yet (the first round), all of them."""
+    if startup is None:
+        return list(todo)
+    known = [c for c in costs.values()]
+    default = _median(known) if known else 0.0
+    chosen, total = [], startup
+    for case in sorted(todo, key=lambda c: (priority(c), todo.index(c))):
+        cost = costs.get(case, default)
+        if total + cost <= remaining:
+            chosen.append(case)
+            total += cost
+    return [c for c in todo if c in chosen]
 
-    Trials come in pairs, one pair per pair of fresh worker processes: for each hot path (in an
-    order shuffled per pair) both workers build and warm up its state, time a window together,
-    swap cores, and time a second window together. The pair is the unit of the statistics."""
-    cores = _cores()
-    if mode == "duet":
-        if len(cores) < 2:
-            raise CompareError("--mode duet needs 2 CPUs, this process may use %d; use --mode alternate" % len(cores))
-        cpus = cores[:2]
-    else:
-        cpus = cores[:1]
-    rng = random.Random(seed)
+
+def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[dict]], Dict[str, str], float, Dict[str, float]]],
+               initial_pairs: int, budget_s: float, threshold: float, clock: str = "cpu", seed: int = 0,
+               max_width: Optional[float] = None, progress: Callable[[str], None] = lambda msg: None,
+               now: Callable[[], float] = time.monotonic, started: Optional[float] = None) -> Dict[str, Any]:
+    """Sequential sampling within a time budget.
+
+    Pairs of worker processes come one after another (``measure_pair(pair, ids, deadline)``
+    measures ``ids`` in one fresh pair, stopping early at ``deadline`` if one is given, and returns
+    (samples per id, dropped id -> why, seconds to start the workers, seconds each id took)). The
+    first ``initial_pairs`` measure every hot path, whatever the budget; after that a pair
+    measures only the hot paths that are not ``decided`` yet, until none is left or the budget
+    (seconds since ``started``) is spent. A pair is started only with the hot paths whose
+    estimated cost fits in what is left of the budget (the closest to a decision first).
+
+    Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s"}."""
+    started = now() if started is None else started
+    deadline = started + budget_s
     samples: Dict[str, List[dict]] = {i: [] for i in ids}
     dropped: Dict[str, str] = {}
-    started = time.monotonic()
-    pairs = trials // 2
-    for pair in range(pairs):
+    costs: Dict[str, float] = {}
+    startup: Optional[float] = None
+    rounds: List[Dict[str, Any]] = []
+    pair, stopped = 0, "decided"
+    rows: Dict[str, Dict[str, Any]] = {}
+    while True:
+        alive = [i for i in ids if i not in dropped]
+        if not alive:
+            break
+        if pair < initial_pairs:
+            todo, phase = alive, "initial"
+        else:
+            rows = {i: _summarize_or_none(samples[i], threshold, clock, _seed(seed, i)) for i in alive}
+            todo = [i for i in alive if rows[i] is None or not decided(rows[i], max_width)]
+            phase = "sequential"
+            if not todo:
+                stopped = "decided"
+                break
+        remaining = deadline - now()
+
+        def priority(case, rows=rows):
+            row = rows.get(case)
+            return -1.0 if row is None else distance_to_decision(row, threshold)
+
+        if phase == "initial":  # always measured in full, whatever the budget
+            chosen = todo
+        else:
+            chosen = _fit(todo, costs, startup, remaining, priority) if remaining > 0 else []
+        if not chosen:
+            stopped = "budget"
+            break
+        t0 = now()
+        new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else deadline)
+        startup = startup_s
+        costs.update(took)
+        for case, rows_ in new.items():
+            samples[case].extend(rows_)
+        dropped.update(lost)
+        rounds.append({"pair": pair, "phase": phase, "undecided": len(todo), "measured": len(chosen),
+                       "ids": sorted(chosen), "wall_s": round(now() - t0, 2),
+                       "elapsed_s": round(now() - started, 1)})
+        pair += 1
+        elapsed = now() - started
+        if phase == "initial":
+            progress("pair %d of the initial %d (all %d hot paths): %.0f s of the %.0f s budget used" % (
+                pair, initial_pairs, len(chosen), elapsed, budget_s))
+        else:
+            progress("pair %d (sequential): %d of %d hot paths undecided, %d measured: %.0f s of the %.0f s budget used" % (
+                pair, len(todo), len(alive), len(chosen), elapsed, budget_s))
+    for case in dropped:
+        samples.pop(case, None)
+    return {"samples": samples, "dropped": dropped, "rounds": rounds, "stopped": stopped,
+            "elapsed_s": now() - started, "pairs_started": pair}
+
+
+def _summarize_or_none(samples: List[dict], threshold: float, clock: str, seed: int) -> Optional[Dict[str, Any]]:
+    try:
+        return summarize(samples, threshold, clock=clock, seed=seed, brief=True)
+    except ValueError:  # no complete pair yet
+        return None
+
+
+class PairRunner:
+    """Measures hot paths in one fresh pair of worker processes per call (``sequential``'s
+    ``measure_pair``)."""
+
+    def __init__(self, pythons: Dict[str, str], mode: str, seed: int, seconds: float, windows: int = DEFAULT_WINDOWS,
+                 warmup: float = DEFAULT_WARMUP_S, min_calls: int = MIN_CALLS):
+        cores = _cores()
+        if mode == "duet":
+            if len(cores) < 2:
+                raise CompareError("--mode duet needs 2 CPUs, this process may use %d; use --mode alternate" % len(cores))
+            self.cpus = cores[:2]
+        else:
+            self.cpus = cores[:1]
+        self.pythons, self.mode, self.rng = pythons, mode, random.Random(seed)
+        self.seconds, self.windows, self.warmup, self.min_calls = seconds, windows, warmup, min_calls
+        self.trial = {}  # id -> windows so far (the samples' "trial" numbers)
+
+    def __call__(self, pair: int, ids: List[str], deadline: Optional[float] = None):
+        rng, mode, cpus = self.rng, self.mode, self.cpus
         if mode == "duet":
             first = rng.randrange(2)
             where = {"base": cpus[first], "candidate": cpus[1 - first]}
         else:
             where = {side: (cpus[0] if cpus else None) for side in SIDES}
+        samples: Dict[str, List[dict]] = {}
+        dropped: Dict[str, str] = {}
+        took: Dict[str, float] = {}
         workers: Dict[str, Worker] = {}
+        t0 = time.monotonic()
         try:
             for side in SIDES:  # started back to back: they import torch at the same time
-                workers[side] = Worker(side, pythons[side], where[side])
-            order = [i for i in ids if i not in dropped]
+                workers[side] = Worker(side, self.pythons[side], where[side])
+            startup = time.monotonic() - t0
+            order = list(ids)
             rng.shuffle(order)
             for case in order:
-                for side in SIDES:
-                    workers[side].send({"cmd": "prepare", "id": case, "seconds": seconds})
-                ready = {side: workers[side].read() for side in SIDES}
-                bad = [(side, r) for side, r in ready.items() if not r.get("ready")]
-                if bad:
-                    dropped[case] = "%s: %s" % (bad[0][0], bad[0][1].get("unavailable") or bad[0][1].get("error"))
-                    continue  # the side that did get ready discards its state at the next prepare
-                for half in range(2):
-                    if half and mode == "duet":  # swap the cores, same processes, same state
-                        where = {"base": where["candidate"], "candidate": where["base"]}
-                        for side in SIDES:
-                            workers[side].send({"cmd": "pin", "cpu": where[side]})
-                        for side in SIDES:
-                            workers[side].read()
-                    if mode == "duet":
-                        for side in SIDES:
-                            workers[side].send({"cmd": "go"})
-                        done = {side: workers[side].read() for side in SIDES}
-                    else:
-                        done = {}
-                        for side in rng.sample(SIDES, 2):
-                            workers[side].send({"cmd": "go"})
-                            done[side] = workers[side].read()
-                    bad = [(side, r) for side, r in done.items() if "calls" not in r]
-                    if bad:
-                        dropped[case] = "%s: %s" % (bad[0][0], bad[0][1].get("error"))
-                        break
-                    sample = {"trial": 2 * pair + half, "pair": pair, "base_core": where["base"],
-                              "candidate_core": where["candidate"]}
-                    for side in SIDES:
-                        sample.update({side + "_wall_s": done[side]["seconds"], side + "_cpu_s": done[side]["cpu_seconds"],
-                                       side + "_calls": done[side]["calls"]})
-                    samples[case].append(sample)
+                if deadline is not None and time.monotonic() >= deadline:
+                    break  # the budget ran out within this pair: the rest waits for no one
+                tc = time.monotonic()
+                got = self._one(workers, where, case, rng)
+                if isinstance(got, str):
+                    dropped[case] = got
+                    continue
+                samples[case] = got
+                took[case] = time.monotonic() - tc
         finally:
             for w in workers.values():
                 w.close()
-        elapsed = time.monotonic() - started
-        progress("trial %d/%d done (one pair of worker processes, cores swapped): %.0f s so far, about %.0f s to go"
-                 % (2 * pair + 2, 2 * pairs, elapsed, elapsed / (pair + 1) * (pairs - pair - 1)))
-    for case in dropped:
-        samples.pop(case, None)
-    return samples, dropped, cpus
+        return samples, dropped, startup, took
+
+    def _one(self, workers, where, case, rng):
+        """The windows of one hot path in this pair (samples), or why it cannot be compared (str).
+        ``where`` is updated in place: the cores stay swapped for the next hot path."""
+        for side in SIDES:
+            workers[side].send({"cmd": "prepare", "id": case, "seconds": self.seconds, "warmup": self.warmup,
+                                "min_calls": self.min_calls})
+        ready = {side: workers[side].read() for side in SIDES}
+        bad = [(side, r) for side, r in ready.items() if not r.get("ready")]
+        if bad:  # the side that did get ready discards its state at the next prepare
+            return "%s: %s" % (bad[0][0], bad[0][1].get("unavailable") or bad[0][1].get("error"))
+        out = []
+        for window in range(self.windows):
+            if window and self.mode == "duet":  # swap the cores, same processes, same state
+                where.update(base=where["candidate"], candidate=where["base"])
+                for side in SIDES:
+                    workers[side].send({"cmd": "pin", "cpu": where[side]})
+                for side in SIDES:
+                    workers[side].read()
+            if self.mode == "duet":
+                for side in SIDES:
+                    workers[side].send({"cmd": "go"})
+                done = {side: workers[side].read() for side in SIDES}
+            else:
+                done = {}
+                for side in rng.sample(SIDES, 2):
+                    workers[side].send({"cmd": "go"})
+                    done[side] = workers[side].read()
+            bad = [(side, r) for side, r in done.items() if "calls" not in r]
+            if bad:
+                return "%s: %s" % (bad[0][0], bad[0][1].get("error"))
+            trial = self.trial.get(case, 0)
+            self.trial[case] = trial + 1
+            sample = {"trial": trial, "pair": None, "window": window, "base_core": where["base"],
+                      "candidate_core": where["candidate"]}
+            for side in SIDES:
+                d = done[side]
+                sample.update({side + "_wall_s": d["seconds"], side + "_cpu_s": d["cpu_seconds"], side + "_calls": d["calls"]})
+                for k in ("nivcsw", "minflt", "sys_seconds"):
+                    if k in d:
+                        sample["%s_%s" % (side, k)] = d[k]
+            out.append(sample)
+        return out
+
+
+def measure(pythons: Dict[str, str], ids: List[str], trials: int, seconds: float, mode: str, seed: int,
+            progress: Callable[[str], None], budget_s: float = DEFAULT_BUDGET_S, threshold: float = DEFAULT_THRESHOLD,
+            clock: str = "cpu", windows: int = DEFAULT_WINDOWS, warmup: float = DEFAULT_WARMUP_S,
+            max_width: Optional[float] = None, started: Optional[float] = None) -> Tuple[Dict[str, Any], List[int]]:
+    """Run the pairs (``sequential`` with real workers). Returns (its result, cpus used)."""
+    runner = PairRunner(pythons, mode, seed, seconds, windows=windows, warmup=warmup)
+
+    def measure_pair(pair, chosen, deadline):
+        samples, dropped, startup, took = runner(pair, chosen, deadline)
+        for rows in samples.values():
+            for row in rows:
+                row["pair"] = pair
+        return samples, dropped, startup, took
+
+    result = sequential(ids, measure_pair, initial_pairs=trials // 2, budget_s=budget_s, threshold=threshold,
+                        clock=clock, seed=seed, max_width=max_width, progress=progress, started=started)
+    return result, runner.cpus
 
 
 def _loadavg() -> Optional[List[float]]:
@@ -460,13 +679,27 @@ def default_output(base_torch: str, cand_torch: str) -> str:
 
 
 def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]:
+    t0 = time.monotonic()
     trials, threshold, seconds = args.trials, args.threshold, args.seconds
+    budget = getattr(args, "budget", DEFAULT_BUDGET_S)
+    windows = getattr(args, "windows", DEFAULT_WINDOWS)
+    warmup = getattr(args, "warmup", DEFAULT_WARMUP_S)
+    max_width = getattr(args, "max_width", None)
+    accept = getattr(args, "accept_inconclusive", False)
     if trials < 4 or trials % 2:
         raise CompareError("--trials %d: give an even number, at least 4 (trials are paired with cores swapped)" % trials)
     if not 0 < threshold < 1:
         raise CompareError("--threshold %g: give a fraction between 0 and 1 (0.05 is 5%%)" % threshold)
     if not 0 < seconds <= 60:
         raise CompareError("--seconds %g: give a window between 0 and 60 seconds" % seconds)
+    if not (budget >= 0 and math.isfinite(budget)):
+        raise CompareError("--budget %g: give the run's time budget in seconds, 0 or more" % budget)
+    if windows < 1 or (args.mode == "duet" and windows % 2):
+        raise CompareError("--windows %d: give an even number, at least 2 (half the windows on each core)" % windows)
+    if not 0 <= warmup <= 60:
+        raise CompareError("--warmup %g: give a warm-up between 0 and 60 seconds" % warmup)
+    if max_width is not None and not 0 < max_width < 1:
+        raise CompareError("--max-width %g: give an interval width between 0 and 1" % max_width)
     match = keyword_matcher(args.k) if args.k is not None else (lambda s: True)
     if args.output:
         _check_output(args.output)
@@ -484,39 +717,59 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
     output = args.output or default_output(envs["base"]["torch"], envs["candidate"]["torch"])
     _check_output(output)
     slowdown = envs["candidate"].get("slowdown") or {}
-    progress("torch %s (base) vs %s (candidate): %d hot path(s), %d trials, %s, %.2g s windows%s" % (
-        envs["base"]["torch"], envs["candidate"]["torch"], len(ids), trials,
-        "duet with cores swapped" if args.mode == "duet" else "alternating on one core", seconds,
-        "; TEST-ONLY SLOWDOWN of the candidate: %s" % slowdown if slowdown else ""))
-    load_start, t0, started_at = _loadavg(), time.monotonic(), time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    samples, dropped, cpus = measure(pythons, ids, trials, seconds, args.mode, args.seed, progress)
+    progress("torch %s (base) vs %s (candidate): %d hot path(s), %d initial trials, then sequential within a %.0f s "
+             "budget; %s, %.2g s windows%s" % (
+                 envs["base"]["torch"], envs["candidate"]["torch"], len(ids), trials, budget,
+                 "duet with cores swapped" if args.mode == "duet" else "alternating on one core", seconds,
+                 "; TEST-ONLY SLOWDOWN of the candidate: %s" % slowdown if slowdown else ""))
+    load_start, started_at = _loadavg(), time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    run_, cpus = measure(pythons, ids, trials, seconds, args.mode, args.seed, progress, budget_s=budget,
+                         threshold=threshold, clock=args.clock, windows=windows, warmup=warmup, max_width=max_width,
+                         started=t0)
+    samples, dropped = run_["samples"], run_["dropped"]
     wall = time.monotonic() - t0
-    results = []
+    results, not_measured = [], {}
     for case in ids:
-        if case not in samples:
+        if case in dropped:
             continue
         row = {"id": case}
         try:
-            row.update(summarize(samples[case], threshold, clock=args.clock, seed=_seed(args.seed, case)))
-        except ValueError as err:
-            dropped[case] = str(err)
+            row.update(summarize(samples.get(case, []), threshold, clock=args.clock, seed=_seed(args.seed, case)))
+        except ValueError:
+            not_measured[case] = "no complete pair within the %.0f s budget" % budget
             continue
+        if not decided(row, max_width):
+            row["verdict"] = "inconclusive"
+            row["why"] = "%s after %d pair(s); %s" % (
+                why_undecided(row, threshold, max_width), row["pairs"],
+                "the %.0f s budget was spent" % budget if run_["stopped"] == "budget" else "measuring stopped")
         row["samples"] = samples[case]
         results.append(row)
+    if not results:
+        raise CompareError("no hot path could be measured within the %.0f s budget (%s)" % (
+            budget, "; ".join("%s: %s" % kv for kv in sorted(dict(dropped, **not_measured).items()))))
+    inconclusive = [r["id"] for r in results if r["verdict"] == "inconclusive"] + sorted(not_measured)
+    slower = any(r["verdict"] == "slower" for r in results)
+    rc = EXIT_SLOWER if slower else (EXIT_INCONCLUSIVE if inconclusive and not accept else EXIT_OK)
     doc = {
         "schema": SCHEMA_NAME, "schema_version": SCHEMA_VERSION,
         "base": _env_record(envs["base"]), "candidate": _env_record(envs["candidate"]),
-        "protocol": {"mode": args.mode, "clock": args.clock, "trials": trials, "seconds": seconds, "seed": args.seed, "cpus": cpus,
-                     "threads": 1, "confidence": CONFIDENCE, "bootstrap": BOOTSTRAP,
-                     "statistic": STATISTIC},
+        "protocol": {"mode": args.mode, "clock": args.clock, "trials": trials, "initial_pairs": trials // 2,
+                     "windows": windows, "seconds": seconds, "warmup": warmup, "min_calls": MIN_CALLS,
+                     "budget_s": budget, "max_width": max_width, "seed": args.seed, "cpus": cpus,
+                     "threads": 1, "confidence": CONFIDENCE, "bootstrap": BOOTSTRAP, "statistic": STATISTIC,
+                     "sequential": SEQUENTIAL},
         "threshold": threshold, "k": args.k, "label": args.label,
         "started": started_at, "wall_s": round(wall, 1), "loadavg_start": load_start, "loadavg_end": _loadavg(),
         "injected_slowdown": slowdown or None,
+        "stopped": run_["stopped"], "pairs_started": run_["pairs_started"], "rounds": run_["rounds"],
+        "inconclusive": inconclusive, "not_measured": not_measured, "accept_inconclusive": bool(accept),
+        "exit_status": rc,
         "results": results, "dropped": dropped, "only_one_side": one_side,
     }
     atomic_write_text(output, dumps(doc))
     doc["_output"] = output
-    return doc, (1 if any(r["verdict"] == "slower" for r in results) else 0)
+    return doc, rc
 
 
 def _seed(seed: int, case: str) -> int:
@@ -528,8 +781,14 @@ def resummarize(doc: Dict[str, Any]) -> Dict[str, Any]:
     """``doc`` with every result recomputed from its samples by this kit's statistics (the samples
     are the measurement; the summary is a function of them)."""
     p = doc["protocol"]
+    undecided = "inconclusive" if doc.get("schema_version", 1) >= 2 else "unclear"
     for row in doc["results"]:
         row.update(summarize(row["samples"], doc["threshold"], clock=p.get("clock", "cpu"), seed=_seed(p["seed"], row["id"])))
+        row.pop("why", None)
+        if not decided(row, p.get("max_width")):
+            row["verdict"] = undecided
+            if undecided == "inconclusive":
+                row["why"] = "%s after %d pair(s)" % (why_undecided(row, doc["threshold"], p.get("max_width")), row["pairs"])
     p.pop("trim", None)
     p.update(statistic=STATISTIC, confidence=CONFIDENCE, bootstrap=BOOTSTRAP)
     return doc
@@ -540,52 +799,100 @@ def _env_record(env: Dict[str, Any]) -> Dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ Markdown + plot
-MARKS = {"slower": "🐢 slower", "faster": "🚀 faster", "same": "same", "unclear": "unclear"}
+MARKS = {"slower": "🐢 slower", "faster": "🚀 faster", "same": "same", "inconclusive": "❔ inconclusive",
+         "unclear": "unclear"}
+
+
+def _load_text(load) -> str:
+    return "/".join("%.2f" % x for x in load) if load else "?"
 
 
 def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     thr = doc["threshold"]
     p = doc["protocol"]
     rows = doc["results"]
+    v2 = doc.get("schema_version", 1) >= 2
     slow = [r for r in rows if r["verdict"] == "slower"]
     fast = [r for r in rows if r["verdict"] == "faster"]
+    undecided = [r for r in rows if r["verdict"] in ("inconclusive", "unclear")]
+    not_measured = doc.get("not_measured") or {}
     title = "%s bench-compare: torch %s → %s" % (heading, _release(doc["base"]["torch"]), _release(doc["candidate"]["torch"]))
     if doc.get("label"):
         title += " (%s)" % doc["label"]
     summary = ("**%d hot path(s) slower**" % len(slow)) if slow else "**Nothing slower**"
+    if v2 and (undecided or not_measured):
+        summary += ", **%d inconclusive**" % (len(undecided) + len(not_measured))
     summary += (", %d faster" % len(fast)) if fast else ""
-    summary += (" (a hot path is slower or faster only when its %d%% interval lies wholly beyond ±%g%%; "
-                "%d same, %d unclear)." % (round(p["confidence"] * 100), thr * 100,
-                                           sum(r["verdict"] == "same" for r in rows),
-                                           sum(r["verdict"] == "unclear" for r in rows)))
+    summary += (" (a hot path is slower or faster only when its %d%% interval lies wholly beyond ±%g%%, the same "
+                "only when it lies wholly within; %d same, %d %s)." % (
+                    round(p["confidence"] * 100), thr * 100, sum(r["verdict"] == "same" for r in rows),
+                    len(undecided) + len(not_measured), "inconclusive" if v2 else "unclear"))
     lines = [title, ""]
     if doc.get("injected_slowdown"):
         lines += ["> **Test-only slowdown injected into the candidate** (%s=%s): not a real comparison." % (
             SLOWDOWN_ENV, ",".join("%s=%s" % kv for kv in sorted(doc["injected_slowdown"].items()))), ""]
     lines += [summary, "",
-              "| hot path | base | candidate | ratio | %d%% interval | width | |" % round(p["confidence"] * 100),
-              "|---|---|---|---|---|---|---|"]
+              "| hot path | base | candidate | ratio | %d%% interval | width | pairs | |" % round(p["confidence"] * 100),
+              "|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["ratio"]):
-        lines.append("| %s | %s | %s | ×%.3f | [%.3f, %.3f] | %.3f | %s |" % (
+        lines.append("| %s | %s | %s | ×%.3f | [%.3f, %.3f] | %.3f | %s | %s |" % (
             r["id"], fmt_seconds(r["base_per_call"]), fmt_seconds(r["candidate_per_call"]), r["ratio"], r["low"], r["high"],
-            r["width"], MARKS[r["verdict"]]))
+            r["width"], r.get("pairs", "?"), MARKS[r["verdict"]]))
+    if v2 and (undecided or not_measured):
+        lines += ["", "**Inconclusive** (not decided within the budget; %s):" % (
+            "accepted with --accept-inconclusive" if doc.get("accept_inconclusive")
+            else "exit %d; rerun with a larger `--budget`, on a quieter machine, or pass `--accept-inconclusive`"
+            % EXIT_INCONCLUSIVE), ""]
+        for r in sorted(undecided, key=lambda r: r["id"]):
+            lines.append("- `%s`: ×%.3f, %s." % (r["id"], r["ratio"], r.get("why") or why_undecided(r, thr)))
+        for case, why in sorted(not_measured.items()):
+            lines.append("- `%s`: %s." % (case, why))
     load = doc.get("loadavg_start"), doc.get("loadavg_end")
-    lines += ["", "Time per call (%s time): median over trials. Ratio: candidate/base, median of %d pairs "
-              "of trials (%s). %s, %s s windows, one torch thread per side; %.0f s; load average %s → %s." % (
-                  "CPU" if p.get("clock", "wall") == "cpu" else "wall-clock", p["trials"] // 2,
-                  "both sides at once, each pinned to its own core, cores swapped within each pair"
-                  if p["mode"] == "duet" else "sides alternating on one core, in random order",
-                  "Python %s" % doc["base"]["python"] if doc["base"]["python"] == doc["candidate"]["python"]
-                  else "Python %s vs %s" % (doc["base"]["python"], doc["candidate"]["python"]),
-                  p["seconds"], doc["wall_s"],
-                  "/".join("%.2f" % x for x in load[0]) if load[0] else "?",
-                  "/".join("%.2f" % x for x in load[1]) if load[1] else "?")]
+    mode = (("both sides at once, each pinned to its own core, cores swapped %s" % (
+                "after every window" if v2 else "within each pair")) if p["mode"] == "duet"
+            else "sides alternating on one core, in random order")
+    python = ("Python %s" % doc["base"]["python"] if doc["base"]["python"] == doc["candidate"]["python"]
+              else "Python %s vs %s" % (doc["base"]["python"], doc["candidate"]["python"]))
+    clock = "CPU" if p.get("clock", "wall") == "cpu" else "wall-clock"
+    if v2:
+        spent = "budget %.0f s, %s" % (p["budget_s"], "every hot path decided" if doc.get("stopped") == "decided"
+                                        else "spent")
+        lines += ["", "Time per call (%s time): median over trials. Ratio: candidate/base, median over the pairs of "
+                  "worker processes (%s; %d windows of %s s per hot path and pair, after a %s s warm-up). Sequential: "
+                  "%d initial pairs for every hot path, then pairs for the undecided ones only; %d pairs in all. "
+                  "%s, one torch thread per side; %.0f s (%s); load average %s → %s." % (
+                      clock, mode, p.get("windows", 2), p["seconds"], p.get("warmup", "?"), p.get("initial_pairs", 0),
+                      doc.get("pairs_started", 0), python, doc["wall_s"], spent, _load_text(load[0]), _load_text(load[1]))]
+    else:
+        lines += ["", "Time per call (%s time): median over trials. Ratio: candidate/base, median of %d pairs "
+                  "of trials (%s). %s, %s s windows, one torch thread per side; %.0f s; load average %s → %s." % (
+                      clock, p["trials"] // 2, mode, python, p["seconds"], doc["wall_s"],
+                      _load_text(load[0]), _load_text(load[1]))]
+    if v2 and "exit_status" in doc:
+        lines += ["", "Exit %d: %s." % (doc["exit_status"], EXIT_MEANING.get(doc["exit_status"], "?"))]
+    busy = _busy(doc)
+    if busy:
+        lines += ["", "> " + busy]
     if doc.get("dropped"):
         lines += ["", "Not compared: " + "; ".join("%s (%s)" % kv for kv in sorted(doc["dropped"].items())) + "."]
     if doc.get("only_one_side"):
         lines += ["", "Hot paths on one side only: " + ", ".join(doc["only_one_side"]) + "."]
     lines.append("")
     return "\n".join(lines)
+
+
+def _busy(doc: Dict[str, Any]) -> Optional[str]:
+    """A warning when the machine had more runnable work than CPUs during the run: both sides then
+    get a fraction of a core, each window is cut up by context switches, and even the CPU time per
+    call varies by tens of percent (the kit's own checks: ×2 on a 2-core VM at load average 4-7)."""
+    cpus = doc["protocol"].get("cpus") or []
+    ncpu = os.cpu_count() or len(cpus) or 1
+    loads = [x[0] for x in (doc.get("loadavg_start"), doc.get("loadavg_end")) if x]
+    if not loads or max(loads) <= ncpu:
+        return None
+    return ("The machine was busy: load average up to %.2f on %d CPUs. The intervals widen with the noise, so more "
+            "hot paths stay inconclusive within the budget; a quieter machine or a larger `--budget` decides more."
+            % (max(loads), ncpu))
 
 
 def _doc_key(doc: Dict[str, Any]):
@@ -606,7 +913,7 @@ def plot(docs: List[Dict[str, Any]], path: str) -> None:
     import matplotlib.ticker  # noqa: F401
 
     ids = sorted({r["id"] for d in docs for r in d["results"]})
-    colors = {"slower": "tab:red", "faster": "tab:green", "same": "tab:blue", "unclear": "tab:gray"}
+    colors = {"slower": "tab:red", "faster": "tab:green", "same": "tab:blue", "inconclusive": "tab:gray"}
     fig, axes = plt.subplots(1, len(docs), figsize=(3.2 * len(docs) + 2.2, 0.28 * len(ids) + 1.6), sharey=True,
                              squeeze=False)
     for ax, d in zip(axes.flat, docs):
@@ -616,7 +923,7 @@ def plot(docs: List[Dict[str, Any]], path: str) -> None:
         for r in d["results"]:
             y = ids.index(r["id"])
             ax.errorbar([r["ratio"]], [y], xerr=[[r["ratio"] - r["low"]], [r["high"] - r["ratio"]]], fmt="o", ms=3,
-                        capsize=2, color=colors[r["verdict"]], zorder=2)
+                        capsize=2, color=colors.get(r["verdict"], "tab:gray"), zorder=2)
         ax.set_xscale("log")
         lo = min([r["low"] for r in d["results"]] + [1 - thr]) / 1.05
         hi = max([r["high"] for r in d["results"]] + [1 + thr]) * 1.05
@@ -653,17 +960,24 @@ def render_report(docs: List[Dict[str, Any]], names: List[str]) -> str:
              "one torch thread; trials in pairs, one pair per pair of fresh worker processes, cores swapped between "
              "the two; CPU time per call). Ratio: candidate/base time per call (>1 is slower), the median over the "
              "pairs, with its 95% bootstrap interval; a hot path is slower or faster only when the interval lies "
-             "wholly beyond the threshold (shaded in the plot). Regenerate with `conformance bench-compare-report "
+             "wholly beyond the threshold (shaded in the plot), the same only when it lies wholly within. Files of "
+             "schema version 2 sampled sequentially within a time budget (undecided hot paths measured until decided "
+             "or the budget is spent: `inconclusive` then); version 1 files ran a fixed number of trials and call an "
+             "undecided hot path `unclear`. Regenerate with `conformance bench-compare-report "
              "reports/bench/compare/*.json` (or `python -m conformance.compare bench-compare-report ...`).", "", "![ratios and intervals](ratios.png)", ""]
-    lines += ["| file | comparison | trials | wall | load average (start → end) | slower | faster | same | unclear |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += ["| file | comparison | protocol | wall | load average (start → end) | slower | faster | same | "
+              "undecided |", "|---|---|---|---|---|---|---|---|---|"]
     for name, d in zip(names, docs):
         v = [r["verdict"] for r in d["results"]]
-        lines.append("| [%s](%s) | %s → %s%s | %d | %.0f s | %s → %s | %d | %d | %d | %d |" % (
+        p = d["protocol"]
+        proto = ("sequential, budget %.0f s, %d pairs" % (p["budget_s"], d.get("pairs_started", 0))
+                 if d.get("schema_version", 1) >= 2 else "%d trials (fixed)" % p["trials"])
+        lines.append("| [%s](%s) | %s → %s%s | %s | %.0f s | %s → %s | %d | %d | %d | %d |" % (
             name, name, _release(d["base"]["torch"]), _release(d["candidate"]["torch"]),
-            " (%s)" % d["label"] if d.get("label") else "", d["protocol"]["trials"], d["wall_s"],
+            " (%s)" % d["label"] if d.get("label") else "", proto, d["wall_s"],
             "/".join("%.2f" % x for x in d["loadavg_start"] or []), "/".join("%.2f" % x for x in d["loadavg_end"] or []),
-            v.count("slower"), v.count("faster"), v.count("same"), v.count("unclear")))
+            v.count("slower"), v.count("faster"), v.count("same"), v.count("unclear") + v.count("inconclusive")
+            + len(d.get("not_measured") or {})))
     lines.append("")
     lines += _repeat_agreement(docs, names)
     for d in docs:
@@ -702,22 +1016,42 @@ def add_parser(subparsers) -> None:
     """Add ``bench-compare`` and ``bench-compare-report`` to an argparse subparsers object."""
     p = subparsers.add_parser(
         "bench-compare", allow_abbrev=False,
-        help="speed gate: both environments' hot paths timed in one run (duet), ratio + interval (exit 0/1/2)",
-        description="Time the hot paths of two environments in one run: per trial both sides at once, each on its "
-                    "own core with one torch thread, cores swapped every trial; per hot path the candidate/base "
-                    "ratio with a bootstrap interval. Slower/faster only when the interval lies wholly beyond "
-                    "--threshold. Exit 0: nothing slower; 1: something slower; 2: unusable input.")
+        help="speed gate: both environments' hot paths timed in one run (duet), sampled until decided or the time "
+             "budget is spent (exit 0/1/3, 2 unusable input)",
+        description="Time the hot paths of two environments in one run: per pair of fresh worker processes both "
+                    "sides at once, each on its own core with one torch thread, cores swapped between the windows; "
+                    "per hot path the candidate/base ratio with a bootstrap interval over the pairs. Slower/faster "
+                    "only when the interval lies wholly beyond --threshold, same when wholly within. After the "
+                    "initial --trials, only the undecided hot paths get more pairs, until all are decided or "
+                    "--budget is spent; still undecided: inconclusive. Exit 0: nothing slower or inconclusive; "
+                    "1: something slower; 3: something inconclusive, nothing slower (0 with --accept-inconclusive); "
+                    "2: unusable input; 130: interrupted.")
     p.add_argument("base", metavar="BASE_PYTHON", help="interpreter of the base environment (torch + the kit)")
     p.add_argument("candidate", metavar="CANDIDATE_PYTHON", help="interpreter of the candidate environment")
     p.add_argument("-k", metavar="EXPR", help="only hot paths whose id matches (words, and/or/not, as pytest -k)")
+    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_S, metavar="SECONDS",
+                   help="wall-clock time the whole run may take, the initial trials included (default %g s); "
+                        "0: the initial trials only" % DEFAULT_BUDGET_S)
     p.add_argument("--trials", type=int, default=DEFAULT_TRIALS,
-                   help="trials (even: pairs with cores swapped; default %d)" % DEFAULT_TRIALS)
+                   help="trials of the initial batch, for every hot path (even: pairs with cores swapped; default %d)"
+                        % DEFAULT_TRIALS)
+    p.add_argument("--accept-inconclusive", action="store_true",
+                   help="exit 0, not 3, when hot paths stay inconclusive (they are still listed)")
+    p.add_argument("--max-width", type=float, metavar="W",
+                   help="also keep measuring a decided hot path until its interval is at most W wide (default: "
+                        "stop when decided)")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                    help="relative change that counts (default %g, i.e. %g percent)" % (DEFAULT_THRESHOLD, DEFAULT_THRESHOLD * 100))
     p.add_argument("--output", metavar="PATH",
                    help="JSON file (default reports/local/bench-compare-torch<base>-vs-<candidate>.json)")
     p.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
-                   help="timed window per hot path, side and trial (default %g s)" % DEFAULT_SECONDS)
+                   help="timed window per hot path, side and trial; it holds at least %d calls (default %g s)"
+                        % (MIN_CALLS, DEFAULT_SECONDS))
+    p.add_argument("--windows", type=int, default=DEFAULT_WINDOWS,
+                   help="timed windows per hot path and pair of workers, cores swapped between them (even; "
+                        "default %d)" % DEFAULT_WINDOWS)
+    p.add_argument("--warmup", type=float, default=DEFAULT_WARMUP_S, metavar="SECONDS",
+                   help="untimed calls before a hot path's first window in each worker (default %g s)" % DEFAULT_WARMUP_S)
     p.add_argument("--mode", choices=["duet", "alternate"], default="duet",
                    help="duet (default): both sides at once on two cores; alternate: one after the other on one core")
     p.add_argument("--clock", choices=["cpu", "wall"], default="cpu",

@@ -8,17 +8,24 @@ for one trial and prints JSON. ``conformance bench-compare`` starts one per side
 Serving, the worker pins itself to ``--cpu`` (before torch starts its thread pools), uses one
 torch thread, says hello, then answers one JSON line per request line:
 
-    {"cmd": "prepare", "id": ID, "seconds": T}  build the state, warm up, pick a batch size
-                                                -> {"id": ID, "ready": true, "batch": k}
-    {"cmd": "go"}                               one untimed batch, then time batches of k calls
-                                                until T seconds passed (the state is kept: go again)
-                                                -> {"id": ID, "calls": n, "seconds": t, "cpu_seconds": c}
+    {"cmd": "prepare", "id": ID, "seconds": T,  free the previous hot path's state (gc, malloc_trim),
+     "warmup": W, "min_calls": M}               build this one's, warm up for W seconds, pick a batch size
+                                                -> {"id": ID, "ready": true, "batch": k, "per_call": s}
+    {"cmd": "go"}                               one untimed batch, then time batches of k calls until
+                                                T seconds and at least M calls passed (the state is
+                                                kept: go again)
+                                                -> {"id": ID, "calls": n, "seconds": t, "cpu_seconds": c,
+                                                    "nivcsw": i, "nvcsw": v, "minflt": f, "sys_seconds": s}
     {"cmd": "pin", "cpu": N}                    move every thread of this process to CPU N
                                                 -> {"pinned": N}
     {"cmd": "quit"} (or end of input)
 
 so that the coordinator can start both sides' timed windows at the same moment (a duet), and
-swap the sides' cores between two windows of the same state.
+swap the sides' cores between two windows of the same state. The warm-up is time-based (as
+pyperf's warm-up value): a hot path of 20 µs gets thousands of untimed calls before its first
+window, one of 30 ms a few, so that every window starts from the same warm state whatever the
+previous hot path left behind; ``nivcsw`` (involuntary context switches), ``minflt`` (page
+faults) and ``sys_seconds`` are diagnostics of a window's disturbance, stored, not used.
 A hot path this release lacks answers {"id": ID, "unavailable": why}; one that raises answers
 {"id": ID, "error": "Type: message"}. Stray output of libraries goes to stderr, never into the
 protocol. Python 3.7 syntax, importable on every torch release the kit covers.
@@ -35,8 +42,9 @@ import sys
 import tempfile
 import time
 
-PROTOCOL = 1
+PROTOCOL = 2
 CALIBRATE_S = 0.002  # a batch of calls lasts at least this long, so the clock's cost is negligible
+WARMUP_S = 0.1  # untimed calls before a hot path's first window (at least two calls)
 
 
 def cpu_seconds() -> float:
@@ -51,6 +59,34 @@ def cpu_seconds() -> float:
         r = resource.getrusage(who)
         total += r.ru_utime + r.ru_stime
     return total
+
+
+def _usage() -> dict:
+    """This process's (and its finished children's) counters that say how disturbed a window was."""
+    try:
+        import resource
+    except ImportError:
+        return {}
+    out = {"nivcsw": 0, "nvcsw": 0, "minflt": 0, "sys_seconds": 0.0}
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        out["nivcsw"] += r.ru_nivcsw
+        out["nvcsw"] += r.ru_nvcsw
+        out["minflt"] += r.ru_minflt
+        out["sys_seconds"] += r.ru_stime
+    return out
+
+
+def _release_memory() -> None:
+    """Give the previous hot path's freed memory back (glibc keeps freed heap pages otherwise), so
+    that each hot path starts from about the same heap whatever ran before it in this worker."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def definitions_hash() -> str:
@@ -82,47 +118,51 @@ class Session:
 
     def __init__(self, device: str, workdir: str):
         self.device, self.workdir = device, workdir
-        self.fn, self.id, self.batch, self.seconds = None, None, 1, 0.0
+        self.fn, self.id, self.batch, self.seconds, self.min_calls = None, None, 1, 0.0, 1
         import torch
 
         self.sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
         self.by_id = None
 
-    def prepare(self, case_id: str, seconds: float) -> dict:
+    def prepare(self, case_id: str, seconds: float, warmup: float = WARMUP_S, min_calls: int = 1) -> dict:
         import torch
 
         from conformance.benchmarks import hotpaths
 
         if self.by_id is None:
             self.by_id = {c["id"]: c for c in hotpaths.cases(self.device)}
-        self.fn, self.id, self.seconds = None, case_id, seconds
-        gc.collect()
+        self.fn, self.id, self.seconds, self.min_calls = None, case_id, seconds, max(1, int(min_calls))
+        _release_memory()
         case = self.by_id.get(case_id)
         if case is None:
             return {"id": case_id, "unavailable": "no hot path %s on torch %s" % (case_id, torch.__version__)}
         torch.manual_seed(0)
         try:
             fn = hotpaths.make(case["name"], self.device, self.workdir, **case["params"])
-            fn()  # warm-up: allocator, kernels, lazy modules
+            fn()  # first call: allocator, kernels, lazy modules
             self.sync()
-            batch = 1
-            while True:  # calibrate: double the batch until it lasts CALIBRATE_S (also warms up)
-                start = time.perf_counter()
+            batch, calls, start = 1, 0, time.perf_counter()
+            while True:  # warm up for `warmup` seconds, doubling the batch until it lasts CALIBRATE_S
+                t = time.perf_counter()
                 for _ in range(batch):
                     fn()
                 self.sync()
-                if time.perf_counter() - start >= CALIBRATE_S or batch >= 1 << 20:
+                calls += batch
+                took = time.perf_counter() - t
+                if took < CALIBRATE_S and batch < 1 << 20:
+                    batch *= 2
+                elif time.perf_counter() - start >= warmup and calls >= 2:
                     break
-                batch *= 2
+            per_call = took / batch
         except hotpaths.Unavailable as why:
             return {"id": case_id, "unavailable": str(why)}
         except Exception as err:  # reported, not raised: the other hot paths still run
             return {"id": case_id, "error": "%s: %s" % (type(err).__name__, str(err).splitlines()[0] if str(err) else "")}
         self.fn, self.batch = fn, batch
-        return {"id": case_id, "ready": True, "batch": batch}
+        return {"id": case_id, "ready": True, "batch": batch, "per_call": per_call, "warmup_calls": calls}
 
     def go(self) -> dict:
-        fn, batch, sync, seconds = self.fn, self.batch, self.sync, self.seconds
+        fn, batch, sync, seconds, min_calls = self.fn, self.batch, self.sync, self.seconds, self.min_calls
         if fn is None:
             return {"id": self.id, "error": "go before a successful prepare"}
         calls = 0
@@ -132,6 +172,7 @@ class Session:
             for _ in range(batch):  # untimed: caches of a core the process may just have moved to
                 fn()
             sync()
+            before = _usage()
             cpu_start, start = cpu_seconds(), time.perf_counter()
             while True:
                 for _ in range(batch):
@@ -139,14 +180,17 @@ class Session:
                 sync()
                 calls += batch
                 elapsed = time.perf_counter() - start
-                if elapsed >= seconds:
+                if elapsed >= seconds and calls >= min_calls:
                     break
             cpu = cpu_seconds() - cpu_start
+            after = _usage()
         except Exception as err:
             return {"id": self.id, "error": "%s: %s" % (type(err).__name__, str(err).splitlines()[0] if str(err) else "")}
         finally:
             gc.enable()
-        return {"id": self.id, "calls": calls, "seconds": elapsed, "cpu_seconds": cpu}
+        reply = {"id": self.id, "calls": calls, "seconds": elapsed, "cpu_seconds": cpu}
+        reply.update({k: after[k] - before[k] for k in after})
+        return reply
 
 
 def _protocol_stream():
@@ -197,7 +241,8 @@ def serve(args) -> int:
             if req["cmd"] == "quit":
                 break
             if req["cmd"] == "prepare":
-                reply = session.prepare(req["id"], float(req["seconds"]))
+                reply = session.prepare(req["id"], float(req["seconds"]), float(req.get("warmup", WARMUP_S)),
+                                        int(req.get("min_calls", 1)))
             elif req["cmd"] == "go":
                 reply = session.go()
             elif req["cmd"] == "pin":

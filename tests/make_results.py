@@ -21,7 +21,9 @@ def claim_entry(cid, status="passed", verdict="holds", specs=None, truth="true",
             "skip_reasons": []}
 
 
-def make_doc(torch="2.5.1", claims=(), devices=("cpu",), kit=__version__, label=None):
+def make_doc(torch="2.5.1", claims=(), devices=("cpu",), kit=__version__, label=None, env=None):
+    """A results document; ``env`` overrides or adds fields of its environment record
+    (python, numpy, pil, torchvision, platform, ...)."""
     doc = {
         "schema": "torch-conformance/results", "schema_version": 1, "kit_version": kit, "label": label,
         "environment": {"torch": torch, "torch_release": torch.split("+")[0], "torch_prerelease": False,
@@ -31,6 +33,7 @@ def make_doc(torch="2.5.1", claims=(), devices=("cpu",), kit=__version__, label=
         "claims": {c["id"]: copy.deepcopy(c) for c in claims},
         "summary": {"claims": len(claims), "overall": {}, "devices": {}},
     }
+    doc["environment"].update(env or {})
     return validate(doc)
 
 

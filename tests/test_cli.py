@@ -119,3 +119,29 @@ def test_run_exits_nonzero_when_a_spec_fails(tmp_path, monkeypatch, capsys):
     claim = doc["claims"]["autograd.detach-blocks-gradient"]
     assert claim["status"] == "failing" and claim["verdict"] is None
     assert "FAILING autograd.detach-blocks-gradient" in capsys.readouterr().out
+
+
+def test_run_claim_runs_only_that_claims_specs(tmp_path, monkeypatch):
+    """`run --claim ID` (what bisect runs in each probe): that claim's specs only, a subset run."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["run", "--devices", "cpu", "--results", str(out), "--claim", "tensor.item", "-q"]) == 0
+    doc = json.loads(out.read_text())
+    ran = {cid for cid, c in doc["claims"].items() if c["specs"]}
+    assert ran == {"tensor.item"} and doc["claims"]["tensor.item"]["status"] == "passed"
+    assert doc["run"]["partial"] == "subset"
+
+
+@pytest.mark.parametrize("claim, needle", [("tensor.itme", "--claim: unknown claim 'tensor.itme' (did you mean tensor.item?)")])
+def test_run_claim_rejects_an_unknown_claim(claim, needle, tmp_path, capsys):
+    assert main(["run", "--claim", claim, "--results", str(tmp_path / "r.json")]) == 2
+    assert needle in one_line_error(capsys)
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_the_exit_codes_are_documented_where_the_code_is():
+    from conformance import errors
+
+    for code, word in ((0, "ok"), (1, "failed"), (2, "unusable"), (130, "SIGINT"), (143, "SIGTERM")):
+        assert "| %d |" % code in errors.__doc__ and word in errors.__doc__
+    assert (errors.INTERRUPTED, errors.TERMINATED) == (130, 143)

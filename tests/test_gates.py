@@ -75,6 +75,92 @@ def test_a_swallowed_sigint_is_still_an_interruption(tmp_path):
     assert _snapshot(tmp_path)[good.name] == before[good.name]
 
 
+@pytest.mark.parametrize("at", ["collect", "spec:1", "spec:25"])
+def test_sigterm_is_handled_like_sigint(at, tmp_path):
+    """SIGTERM (what CI runners and tox send on a time-out or cancel): exit 143, one line, the
+    previous results and page byte-identical, what ran kept in PATH.partial marked terminated."""
+    good = _good(tmp_path)
+    before = _snapshot(tmp_path)
+    proc = _conformance("run", "--devices", "cpu", "--results", str(good), "-p", "sigint_at",
+                        env={"SIGINT_AT": at, "SIGINT_AT_SIGNAL": "TERM"}, cwd=str(tmp_path))
+    assert proc.returncode == 143, proc.stdout[-1500:] + proc.stderr[-1500:]
+    said = [ln for ln in proc.stderr.splitlines() if ln.startswith("conformance:")]
+    assert len(said) == 1 and said[0].startswith("conformance: terminated (SIGTERM)"), proc.stderr[-1500:]
+    assert "Traceback" not in proc.stderr
+    after = _snapshot(tmp_path)
+    assert after[good.name] == before[good.name] and after["good.md"] == before["good.md"]
+    leftovers = set(after) - set(before)
+    if at != "collect":
+        assert leftovers == {"good.json.partial"}, leftovers
+        partial = json.loads((tmp_path / "good.json.partial").read_text())
+        assert partial["run"]["partial"] == "terminated"
+        assert "good.json.partial" in said[0]
+    else:
+        assert leftovers <= {"good.json.partial"}
+
+
+def test_sigterm_from_outside_and_swallowed(tmp_path):
+    """A SIGTERM sent by another process while a spec runs; and one whose exception code under
+    test swallows: both stop as terminated (143), the old file intact."""
+    import signal
+    import time
+
+    good = _good(tmp_path)
+    before = _snapshot(tmp_path)
+    ready = tmp_path / "ready"
+    code = "import sys; from conformance.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = dict(os.environ, PYTHONPATH=TESTS + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               SIGINT_AT="pause:3", SIGINT_AT_READY=str(ready))
+    proc = subprocess.Popen([sys.executable, "-c", code, "run", "--devices", "cpu", "--results", str(good),
+                             "-p", "sigint_at", "-k", "autograd"], cwd=str(tmp_path), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 300
+        while not ready.exists() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
+        assert ready.exists(), "the run never reached its third spec"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, out[-1500:] + err[-1500:]
+    assert _snapshot(tmp_path)[good.name] == before[good.name]
+    assert json.loads((tmp_path / "good.json.partial").read_text())["run"]["partial"] == "terminated"
+    (tmp_path / "good.json.partial").unlink()
+    swallowed = _conformance("run", "--devices", "cpu", "--results", str(good), "-p", "sigint_at", "-k", "autograd",
+                             env={"SIGINT_AT": "swallow:2", "SIGINT_AT_SIGNAL": "TERM"}, cwd=str(tmp_path))
+    assert swallowed.returncode == 143, swallowed.stdout[-1500:] + swallowed.stderr[-1500:]
+    assert _snapshot(tmp_path)[good.name] == before[good.name]
+    assert json.loads((tmp_path / "good.json.partial").read_text())["run"]["partial"] == "terminated"
+
+
+def test_sigterm_in_a_command_that_writes_no_partial(tmp_path, monkeypatch, capsys):
+    """report (and diff, bench) stopped by SIGTERM: exit 143, one line, the old files as they were
+    and no temporary file left."""
+    import signal
+
+    from conformance import report
+
+    a = write(tmp_path / "a.json", make_doc("2.5.1", [claim_entry("optim.zero-grad")]))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("old")
+    real = report.render_all
+
+    def render_then_sigterm(docs):
+        pages = real(docs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return pages
+
+    monkeypatch.setattr(report, "render_all", render_then_sigterm)
+    assert main(["report", a, "--out", str(out)]) == 143
+    assert capsys.readouterr().err.strip() == "conformance: terminated (SIGTERM)"
+    assert (out / "README.md").read_text() == "old"
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "claims"]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler does not outlive the command
+
+
 # ----------------------------------------------------------------------------- output paths
 def _run_rejects(argv, capsys, needle):
     assert main(argv) == 2

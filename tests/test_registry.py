@@ -116,15 +116,18 @@ RESULTS_DIR = os.path.join(REPO, "reports", "results")
 
 
 def _runs():
-    """release -> {claim id: status} for every committed results file."""
-    import glob
+    """release -> {claim id: status} for every committed results file of the matrix: named by
+    release (torch1.4.0.json) or, the older naming, by minor (torch1.4.json); see
+    ``conformance.results.results_files``."""
     import json
 
+    from conformance.results import results_files
+
     runs = {}
-    for path in glob.glob(os.path.join(RESULTS_DIR, "*.json")):
+    for release, path in results_files(RESULTS_DIR).items():
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
-        runs[doc["environment"]["torch_release"]] = {cid: c["status"] for cid, c in doc["claims"].items()}
+        runs[release] = {cid: c["status"] for cid, c in doc["claims"].items()}
     return runs
 
 

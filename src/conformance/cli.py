@@ -1,7 +1,8 @@
 """The ``conformance`` command: parses the command line and dispatches to ``commands``.
 
 Exit codes (``errors``): 0 ok; 1 failing / breaking / slower; 2 unusable input or environment,
-always one line on stderr (``conformance: error: ...``), never a traceback; 130 interrupted.
+always one line on stderr (``conformance: error: ...``), never a traceback; 130 interrupted
+(SIGINT); 143 terminated (SIGTERM, handled like SIGINT by every command but bench-compare).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 from typing import List, Optional
 
 from . import __version__
-from .errors import INTERRUPTED, UNUSABLE, UnusableInput
+from .errors import UNUSABLE, UnusableInput, exit_status, sigterm_raises, stop_word
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,14 +24,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 # options that `run` and `bench` pass through to pytest, so a typo of the kit's own is caught here
-_OWN = {"run": ("--results", "--devices", "--label"), "bench": ("--output", "--threads", "--devices", "--smoke", "--label")}
+_OWN = {"run": ("--results", "--devices", "--label", "--claim"), "bench": ("--output", "--threads", "--devices", "--smoke", "--label")}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="conformance", allow_abbrev=False,
                      description="Executable specs for the claims of a set of PyTorch study notes.",
                      epilog="Exit status: 0 ok; 1 failing, breaking or slower; 2 unusable input (one line on "
-                            "stderr); 130 interrupted.")
+                            "stderr); 130 interrupted (SIGINT); 143 terminated (SIGTERM).")
     parser.add_argument("--version", action="version", version="torch-conformance %s" % __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="results file (default reports/local/torch-<version>.json); its page goes beside it (.md)")
     p.add_argument("--devices", metavar="LIST", help="cpu,cuda (default: all; env CONFORMANCE_DEVICES)")
     p.add_argument("--label", help="label stored in the results (e.g. the tox environment)")
+    p.add_argument("--claim", action="append", metavar="ID",
+                   help="run only this claim's specs (repeatable); the results are marked partial (subset)")
 
     p = sub.add_parser("report", help="the claim x release matrix and a page per claim, from results files")
     p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files (one per release)")
@@ -78,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("candidate", metavar="CANDIDATE.json")
     p.add_argument("--threshold", type=float, default=0.2, help="relative slow-down that counts (default 0.2)")
 
+    from . import bisect
+
+    bisect.add_parser(sub)
     for module in _extensions():
         before = set(sub.choices)
         module.add_parser(sub)
@@ -115,6 +121,10 @@ def _dispatch(args, rest: List[str]) -> int:
 
     simple = {"claims": C.cmd_claims, "report": C.cmd_report, "diff": C.cmd_diff,
               "bench-report": C.cmd_bench_report, "bench-diff": C.cmd_bench_diff}
+    if args.command == "bisect":
+        from . import bisect
+
+        return bisect.run(args)
     if args.command == "run":
         return C.cmd_run(args, rest)
     if args.command == "bench":
@@ -143,7 +153,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.command:
             raise UnusableInput("a command is required: %s (conformance --help says more)"
                                 % ", ".join(sorted(parser.commands)))
-        return _dispatch(args, rest)
+        if args.command.startswith("bench-compare"):
+            return _dispatch(args, rest)  # compare.py keeps its own signal handling (SIGINT only)
+        with sigterm_raises():  # SIGTERM raises Terminated, a KeyboardInterrupt: cleaned up like Ctrl-C
+            return _dispatch(args, rest)
     except UnusableInput as err:
         print("conformance: error: %s" % (str(err).splitlines()[0] if str(err) else type(err).__name__), file=sys.stderr)
         return UNUSABLE
@@ -151,9 +164,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         where = " %s" % err.filename if getattr(err, "filename", None) else ""
         print("conformance: error: cannot use%s (%s)" % (where, err.strerror or err), file=sys.stderr)
         return UNUSABLE
-    except KeyboardInterrupt:
-        print("conformance: interrupted", file=sys.stderr)
-        return INTERRUPTED
+    except KeyboardInterrupt as err:  # Terminated (SIGTERM) included: exit 143 instead of 130
+        print("conformance: %s" % stop_word(err), file=sys.stderr)
+        return exit_status(err)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from . import __version__
 from . import claims as registry
-from .errors import FAILED, INTERRUPTED, OK, UnusableInput
+from .errors import FAILED, INTERRUPTED, OK, TERMINATED, UnusableInput
 from .jsonio import atomic_write_bytes, atomic_write_text, check_output_dir, check_output_file
 
 LOCAL_DIR = os.path.join("reports", "local")  # where local runs go by default (not committed)
@@ -77,12 +77,14 @@ def _pytest(argv: List[str]):
 
 
 def _stopped_early(rc: int, session, what: str) -> Optional[int]:
-    """INTERRUPTED when the run was interrupted (after saying so); UnusableInput when nothing
-    was selected; else None. Shared by run and bench."""
+    """INTERRUPTED (SIGINT) or TERMINATED (SIGTERM) when a signal stopped the run (after saying
+    so, in one line); UnusableInput when nothing was selected; else None. Shared by run and bench."""
     if session is not None and session.interrupted:
         where = ("; partial results in %s" % session.written) if session.written else ""
-        print("conformance: interrupted; existing files left as they were%s" % where, file=sys.stderr)
-        return INTERRUPTED
+        terminated = session.stopped_by == "terminated"
+        print("conformance: %s; existing files left as they were%s" % (
+            "terminated (SIGTERM)" if terminated else "interrupted", where), file=sys.stderr)
+        return TERMINATED if terminated else INTERRUPTED
     if rc == 5:
         raise UnusableInput("no %s was collected or selected (check -k / --devices)" % what)
     return None
@@ -145,7 +147,24 @@ def _runnable_devices(option: Optional[str]):
     return run, skipped
 
 
+def _check_claims(ids: Optional[List[str]]) -> List[str]:
+    """The claim IDs of ``run --claim``: each known and with specs, else one line (exit 2)."""
+    import difflib
+
+    from .discover import specs_by_claim
+
+    specced = specs_by_claim()
+    for cid in ids or []:
+        if cid not in registry.BY_ID:
+            close = difflib.get_close_matches(cid, registry.ids(), n=1)
+            raise UnusableInput("--claim: unknown claim %r%s" % (cid, " (did you mean %s?)" % close[0] if close else ""))
+        if cid not in specced:
+            raise UnusableInput("--claim: claim %s has no spec yet: nothing to run" % cid)
+    return list(ids or [])
+
+
 def cmd_run(args, pytest_args: List[str]) -> int:
+    claims = _check_claims(getattr(args, "claim", None))
     _import_torch()
     from .environment import torch_version
     from .invocation import suite_argv
@@ -162,7 +181,15 @@ def cmd_run(args, pytest_args: List[str]) -> int:
     if version.prerelease:
         print("conformance: torch %s is a pre-release; judged as release %s" % (version.raw, version.release),
               file=sys.stderr)
-    argv = suite_argv("specs", results=results, devices=args.devices, label=args.label, extra=["-rfE"] + pytest_args)
+    only, paths = [], None
+    if claims:  # only the modules that hold those claims' specs are collected, then the rest deselected
+        from .discover import SPECS_DIR, specs_by_claim
+
+        refs = specs_by_claim()
+        paths = sorted({os.path.join(SPECS_DIR, ref.split("::")[0]) for cid in claims for ref in refs[cid]})
+        only = [x for cid in claims for x in ("--conformance-claim", cid)]
+    argv = suite_argv("specs", results=results, devices=args.devices, label=args.label, paths=paths,
+                      extra=["-rfE"] + only + pytest_args)
     rc, session = _pytest(argv)
     return _exit_of_run(rc, session, "spec")
 
@@ -216,9 +243,13 @@ def cmd_diff(args) -> int:
     if args.output:
         atomic_write_text(args.output, text + "\n")
     sys.stdout.write(text + "\n")
-    print("conformance diff: %d breaking, %d informational%s" % (
+    maybe = result.possibly_environmental
+    print("conformance diff: %d breaking, %d informational%s%s" % (
         len(result.breaking), len(result.informational),
-        ", %d expired waiver(s)" % len(result.expired_waivers) if result.expired_waivers else ""), file=sys.stderr)
+        ", %d expired waiver(s)" % len(result.expired_waivers) if result.expired_waivers else "",
+        "; besides torch, %s changed (%d change(s) possibly caused by that)" % (
+            ", ".join(c.name for c in result.environment), len(maybe)) if result.environment else ""),
+        file=sys.stderr)
     return result.exit_code
 
 

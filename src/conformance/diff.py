@@ -7,6 +7,11 @@ Breaking: a spec that passed now fails; a claim whose verdict got worse (holds -
 Informational: changed observations (a new warning, a reworded message, another type name),
 improved verdicts, claims or specs that only one side has, and waived breaking changes.
 
+Attribution: what else differs between the two environments (Python, numpy, torchvision, PIL,
+platform, from the results' ``environment`` records) is listed at the top, and each change says
+which of it may have caused it ("possibly caused by Python 3.8.18 → 3.10.13"; torchvision only
+for claims whose specs use it, since it changes with every torch release).
+
 A waiver file (JSON list of {"claim", "reason", "expires": "YYYY-MM-DD"}) turns a claim's
 breaking changes into informational ones until it expires; expired waivers are reported and
 do not apply.
@@ -21,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from . import verdicts as V
 from .errors import UnusableInput
-from .history import claim_word, observation_changes, spec_index
+from .history import EnvChange, attribution, claim_word, environment_changes, observation_changes, spec_index
 from .jsonio import read_json
 from .md import cell, code, value_code, value_text
 
@@ -39,6 +44,9 @@ class Change:
     detail: str
     breaking: bool
     waived_by: Optional[str] = None
+    besides: str = ""  # what else changed in the environment, and whether it may be the cause
+
+
 
 
 @dataclass
@@ -47,6 +55,12 @@ class DiffResult:
     candidate: Dict[str, Any]
     changes: List[Change] = field(default_factory=list)
     expired_waivers: List[Dict[str, str]] = field(default_factory=list)
+    environment: List[EnvChange] = field(default_factory=list)  # what else changed, besides torch
+
+    @property
+    def possibly_environmental(self) -> List[Change]:
+        """The changes that coincide with a change of the environment that may explain them."""
+        return [c for c in self.changes if c.besides.startswith("possibly")]
 
     @property
     def breaking(self) -> List[Change]:
@@ -108,7 +122,7 @@ def diff(base: Dict[str, Any], cand: Dict[str, Any], waivers: Optional[Dict[str,
     if not set(base["claims"]) & set(cand["claims"]):  # a gate never passes on nothing
         raise DiffInputError("the runs share no claim (base %d, candidate %d): nothing to compare"
                              % (len(base["claims"]), len(cand["claims"])))
-    result = DiffResult(base, cand, expired_waivers=list(expired or []))
+    result = DiffResult(base, cand, expired_waivers=list(expired or []), environment=environment_changes(base, cand))
     for cid in sorted(set(base["claims"]) | set(cand["claims"])):
         a, b = base["claims"].get(cid), cand["claims"].get(cid)
         if b is None:  # the candidate does not even list it: a claim the base checked is no longer checked
@@ -121,6 +135,7 @@ def diff(base: Dict[str, Any], cand: Dict[str, Any], waivers: Optional[Dict[str,
             continue
         result.changes.extend(_claim_changes(cid, a, b, common_devices))
     for change in result.changes:
+        change.besides = attribution(result.environment, cand["claims"].get(change.claim) or base["claims"].get(change.claim))
         if change.breaking and waivers and change.claim in waivers:
             w = waivers[change.claim]
             change.waived_by = "%s (until %s)" % (w["reason"], w["expires"])
@@ -159,15 +174,28 @@ def render_markdown(result: DiffResult) -> str:
     head = "## torch-conformance diff: torch %s → %s" % (value_text(be["torch"]), value_text(ce["torch"]))
     verdict = ("**%d breaking change(s)**" % len(result.breaking)) if result.breaking else "**No breaking change.**"
     lines = [head, "", verdict + " %d informational." % len(result.informational), ""]
+    if result.environment:
+        lines += ["**Besides torch, the environment changed**: %s. A change below that coincides with one of "
+                  "these says so (*possibly caused by*): torch may not be the cause." % "; ".join(
+                      value_text(c.text()) for c in result.environment), ""]
+    else:
+        lines += ["Besides torch, the environments are the same (Python, numpy, torchvision, PIL, platform).", ""]
+    extra = bool(result.environment)
+    header = ["| claim | change | detail | besides torch |", "|---|---|---|---|"] if extra else \
+        ["| claim | change | detail |", "|---|---|---|"]
+
+    def row(c: Change, kind: str) -> str:
+        cells = [code(c.claim), cell(kind), cell(c.detail)] + ([cell(c.besides or "—")] if extra else [])
+        return "| %s |" % " | ".join(cells)
+
     if result.breaking:
-        lines += ["### Breaking", "", "| claim | change | detail |", "|---|---|---|"]
-        lines += ["| %s | %s | %s |" % (code(c.claim), c.kind, cell(c.detail)) for c in result.breaking]
+        lines += ["### Breaking", ""] + header
+        lines += [row(c, c.kind) for c in result.breaking]
         lines.append("")
     if result.informational:
-        lines += ["### Informational", "", "| claim | change | detail |", "|---|---|---|"]
+        lines += ["### Informational", ""] + header
         for c in result.informational:
-            kind = "%s (waived: %s)" % (c.kind, c.waived_by) if c.waived_by else c.kind
-            lines.append("| %s | %s | %s |" % (code(c.claim), cell(kind), cell(c.detail)))
+            lines.append(row(c, "%s (waived: %s)" % (c.kind, c.waived_by) if c.waived_by else c.kind))
         lines.append("")
     if result.expired_waivers:
         lines += ["### Expired waivers (not applied)", ""]

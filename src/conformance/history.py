@@ -2,6 +2,7 @@
 (two runs). Works on validated results documents only; never imports torch."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import verdicts as V
@@ -57,3 +58,85 @@ def observation_changes(a: Dict[str, Any], b: Dict[str, Any]) -> List[Tuple[str,
 
 
 _MISSING = object()
+
+
+# ------------------------------------------------------------------------- the environment
+# What else a results file records about its environment that can change a claim's behaviour:
+# (key in the environment record, the name shown)
+FACTORS = (("python", "Python"), ("numpy", "numpy"), ("torchvision", "torchvision"), ("pil", "PIL"),
+           ("platform", "platform"))
+# torchvision is paired with torch (each torch release runs with the torchvision built for it),
+# so it changes on every release: it is a suspect only for the claims whose specs use it.
+PAIRED = ("torchvision",)
+
+
+@dataclass(frozen=True)
+class EnvChange:
+    """One factor of the environment that differs between two runs (besides torch)."""
+
+    key: str
+    name: str
+    before: Optional[str]  # None: not installed
+    after: Optional[str]
+
+    def text(self) -> str:
+        before, after = _shown(self.key, _plain(self.key, self.before), _plain(self.key, self.after))
+        return "%s %s → %s" % (self.name, before, after)
+
+
+def _plain(key: str, value: Any) -> Optional[str]:
+    """The value compared: torchvision without its local label (``+cu102`` follows torch's build)."""
+    if value is None:
+        return None
+    text = str(value)
+    return text.split("+", 1)[0] if key == "torchvision" else text
+
+
+def _shown(key: str, before: Optional[str], after: Optional[str]) -> Tuple[str, str]:
+    if key == "platform" and before and after:  # 'Linux-6.18-x86_64-with-glibc2.34': only the parts that differ
+        a, b = before.split("-"), after.split("-")
+        n = 0
+        while n < min(len(a), len(b)) - 1 and a[n] == b[n]:
+            n += 1
+        before, after = "-".join(a[n:]), "-".join(b[n:])
+    return (before if before is not None else "not installed"), (after if after is not None else "not installed")
+
+
+def environment_changes(a: Dict[str, Any], b: Dict[str, Any]) -> List[EnvChange]:
+    """What else differs between the environments of two runs (documents): Python, numpy,
+    torchvision, PIL, platform. A factor one of the records does not have (an older kit did not
+    store it) is left out: unknown is not a change."""
+    ea, eb = a["environment"], b["environment"]
+    out = []
+    for key, name in FACTORS:
+        if key not in ea or key not in eb:
+            continue
+        if _plain(key, ea[key]) != _plain(key, eb[key]):
+            out.append(EnvChange(key, name, ea[key], eb[key]))
+    return out
+
+
+def uses(claim: Dict[str, Any], key: str) -> bool:
+    """Whether a claim's specs use ``key`` (a paired factor): its ID or statement names it, or a
+    spec was skipped for want of it."""
+    words = [claim.get("id", ""), claim.get("statement", "")] + list(claim.get("skip_reasons") or [])
+    words += [s.get("message") or "" for s in claim.get("specs", []) if s.get("outcome") == "skipped"]
+    return any(key in w.lower() for w in words)
+
+
+def suspects(changed: List[EnvChange], claim: Optional[Dict[str, Any]]) -> List[EnvChange]:
+    """The environment changes that may have caused a change of ``claim`` between the two runs:
+    every unpaired one, and a paired one (torchvision) where the claim's specs use it."""
+    return [c for c in changed if c.key not in PAIRED or (claim is not None and uses(claim, c.key))]
+
+
+def attribution(changed: List[EnvChange], claim: Optional[Dict[str, Any]]) -> str:
+    """One phrase for next to a change of ``claim``: which of the other changes of the
+    environment may have caused it, and what else changed; '' when nothing else changed."""
+    if not changed:
+        return ""
+    maybe = suspects(changed, claim)
+    rest = ", ".join("%s (not used by its specs)" % c.text() for c in changed if c not in maybe)
+    if not maybe:
+        return "also changed: %s" % rest
+    return "possibly caused by %s%s" % (", ".join(c.text() for c in maybe), "; also changed: %s" % rest if rest else "")

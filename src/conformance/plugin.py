@@ -3,8 +3,10 @@
 Loaded automatically wherever the kit is installed, so both ``conformance run`` and a plain
 ``pytest`` in the repository get the ``device`` and ``claim`` fixtures. Outcomes and
 observations are gathered for every spec that runs; with ``--conformance-results PATH`` the
-run's document (assembled by ``results.assemble``) replaces PATH atomically at the end. An
-interrupted run leaves PATH as it was and puts what it had in ``PATH.partial``.
+run's document (assembled by ``results.assemble``) replaces PATH atomically at the end. A run
+stopped by SIGINT or SIGTERM leaves PATH as it was and puts what it had in ``PATH.partial``
+(marked ``"partial": "interrupted"`` or ``"terminated"``). ``--conformance-claim ID`` keeps
+only that claim's specs (the rest are deselected, so the run is a subset).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from . import claims as registry
 from . import devices as devmod
 from . import environment
 from .environment import torch_version
+from .errors import Terminated
 from .jsonio import atomic_write_text
 from .testing import ClaimContext
 from .versions import VersionError
@@ -55,6 +58,8 @@ def pytest_addoption(parser):
     group.addoption("--conformance-results", default=None, metavar="PATH",
                     help="write the run's results JSON here")
     group.addoption("--conformance-label", default=None, help="a label stored in the results (e.g. tox env name)")
+    group.addoption("--conformance-claim", action="append", default=None, metavar="ID",
+                    help="run only the specs of this claim (repeatable)")
 
 
 def pytest_configure(config):
@@ -67,7 +72,7 @@ def pytest_configure(config):
     config._conformance = Session(config, selected)
     config.pluginmanager.register(config._conformance, "conformance-session")
     if config.getoption("--conformance-results"):
-        config._conformance.watch_sigint()
+        config._conformance.watch_signals()
     if config.getoption("hypothesis_profile", default=None) is None:
         from hypothesis import settings
 
@@ -77,7 +82,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     session = getattr(config, "_conformance", None)
     if session is not None:
-        session.unwatch_sigint()
+        session.unwatch_signals()
 
 
 def pytest_generate_tests(metafunc):
@@ -124,6 +129,15 @@ def _seeded():
 
 def pytest_collection_modifyitems(config, items):
     session: Session = config._conformance
+    wanted = config.getoption("--conformance-claim")
+    if wanted:
+        keep, drop = [], []
+        for item in items:
+            mark = item.get_closest_marker("conformance_claim")
+            (keep if mark is not None and mark.args[0] in wanted else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
     for item in items:
         mark = item.get_closest_marker("needs_devices")
         if mark:
@@ -144,11 +158,16 @@ class Session:
         self.specs: Dict[str, Dict[str, Any]] = {}
         self.started = time.time()
         self.deselected = 0
-        self.interrupted = False  # a KeyboardInterrupt reached pytest, or SIGINT arrived
+        self.stopped_by: Optional[str] = None  # "interrupted" (SIGINT, KeyboardInterrupt) or "terminated" (SIGTERM)
         self.collection_errors = 0
         self.written: Optional[str] = None  # where the results went
         self.write_error: Optional[str] = None  # one line, when they could not be written
-        self._previous_sigint = None
+        self._previous: Dict[int, Any] = {}
+
+    @property
+    def interrupted(self) -> bool:
+        """A signal (SIGINT, SIGTERM) or a KeyboardInterrupt stopped the run."""
+        return self.stopped_by is not None
 
     def unavailable(self, name: str) -> Optional[str]:
         if name not in self._unavailable:
@@ -156,32 +175,41 @@ class Session:
         return self._unavailable[name]
 
     # -- interruption ---------------------------------------------------------------------------
-    def watch_sigint(self) -> None:
-        """Note every SIGINT, even one that code under test swallows, then act as before."""
-        try:
-            previous = signal.getsignal(signal.SIGINT)
-
-            def on_sigint(signum, frame):
-                self.interrupted = True
-                if callable(previous):
-                    previous(signum, frame)
-                else:
-                    raise KeyboardInterrupt
-
-            signal.signal(signal.SIGINT, on_sigint)
-            self._previous_sigint = previous
-        except ValueError:  # not the main thread: pytest's own interrupt handling still applies
-            self._previous_sigint = None
-
-    def unwatch_sigint(self) -> None:
-        if self._previous_sigint is not None:
+    def watch_signals(self) -> None:
+        """Note every SIGINT and SIGTERM, even one whose exception code under test swallows, then
+        act as before: SIGINT raises KeyboardInterrupt, SIGTERM ``Terminated`` (a KeyboardInterrupt
+        too, so pytest stops the same way and the results go to PATH.partial)."""
+        for signum, word, fallback in ((signal.SIGINT, "interrupted", KeyboardInterrupt),
+                                       (signal.SIGTERM, "terminated", Terminated)):
             try:
-                signal.signal(signal.SIGINT, self._previous_sigint)
-            except ValueError:  # pragma: no cover
+                previous = signal.getsignal(signum)
+                signal.signal(signum, self._handler(previous, word, fallback))
+                self._previous[signum] = previous
+            except (ValueError, AttributeError):  # not the main thread: pytest's own handling still applies
                 pass
 
+    def _handler(self, previous, word, fallback):
+        def on_signal(signum, frame):
+            if self.stopped_by is None:
+                self.stopped_by = word
+            if callable(previous):
+                previous(signum, frame)
+            else:  # the default action (or none): stop the run, cleanly
+                raise fallback()
+
+        return on_signal
+
+    def unwatch_signals(self) -> None:
+        for signum, previous in self._previous.items():
+            try:
+                signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+            except ValueError:  # pragma: no cover
+                pass
+        self._previous = {}
+
     def pytest_keyboard_interrupt(self, excinfo):
-        self.interrupted = True
+        if self.stopped_by is None:
+            self.stopped_by = "terminated" if excinfo.errisinstance(Terminated) else "interrupted"
 
     def pytest_deselected(self, items):
         self.deselected += len(items)
@@ -194,7 +222,7 @@ class Session:
         """Why this run does not cover the kit, or None. ``specced``: the claims that have specs;
         one of them with no spec collected (--ignore, a path, a plugin) makes the run a subset."""
         if self.interrupted:
-            return "interrupted"
+            return self.stopped_by
         if self.collection_errors:
             return "collection-errors"
         if session is not None and (session.shouldstop or session.shouldfail):
@@ -274,7 +302,7 @@ class Session:
                 return
         self.written = target
         if self.interrupted:
-            terminalreporter.write_line("interrupted: %s left as it was; partial results in %s" % (path, target))
+            terminalreporter.write_line("%s: %s left as it was; partial results in %s" % (self.stopped_by, path, target))
         else:
             terminalreporter.write_line("results written to %s (report: %s)%s" % (
                 path, page,

@@ -2,7 +2,8 @@
 
 - ``render_run(doc)``: one run, written by ``conformance run`` next to its results file.
 - ``write_report(docs, out_dir)``: many runs (one per release): ``README.md`` (the claim x
-  release matrix, where behaviour changed and where only a message was reworded),
+  release matrix, where behaviour changed and where only a message was reworded, each change
+  with what else changed in the environment and "possibly caused by" where that may explain it),
   ``GUIDE.md`` (the notes' idioms, what to write today: see guide.py), ``claims/<id>.md`` per
   claim (a plain answer, a runnable example, the verdicts, the spec source, every value
   observed) and ``matrix.png`` (the matrix as a picture; skipped, with one line on stderr,
@@ -25,7 +26,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import claims as registry
 from . import verdicts as V
-from .history import claim_word, observations, ran_specs, release_of, sort_runs, spec_index
+from .history import (attribution, claim_word, environment_changes, observations, ran_specs, release_of, sort_runs,
+                      spec_index, suspects)
 from .jsonio import atomic_write_bytes, atomic_write_text
 from .md import cell, code, visible
 from .reach import reach_section
@@ -122,6 +124,8 @@ class Change:
     previous: str  # the previous release on which the claim's specs ran
     kind: str  # "behaviour" or "wording"
     what: str  # Markdown
+    besides: str = ""  # what else changed in the environment between the two runs ('' nothing)
+    suspects: Tuple[str, ...] = ()  # names of those changes that may have caused it (Python, numpy, ...)
 
 
 def _ran(claim: Optional[Dict[str, Any]]) -> bool:
@@ -186,12 +190,14 @@ def changes(runs: List[Dict[str, Any]], cid: str) -> List[Change]:
     for prev, cur in zip(ran, ran[1:]):
         a, b = prev["claims"][cid], cur["claims"][cid]
         rel, prel = release_of(cur), release_of(prev)
+        env = environment_changes(prev, cur)
+        note = dict(besides=attribution(env, b), suspects=tuple(c.name for c in suspects(env, b)))
         if claim_word(a) != claim_word(b):
-            out.append(Change(rel, prel, "behaviour", "verdict %s → %s" % (claim_word(a), claim_word(b))))
+            out.append(Change(rel, prel, "behaviour", "verdict %s → %s" % (claim_word(a), claim_word(b)), **note))
         ea, eb = a.get("expectation") or {}, b.get("expectation") or {}
         if claim_word(a) == claim_word(b) and ea.get("key") != eb.get("key"):
             out.append(Change(rel, prel, "behaviour", "the kit expects other behaviour: %s → %s"
-                              % (code(str(ea.get("key"))), code(str(eb.get("key"))))))
+                              % (code(str(ea.get("key"))), code(str(eb.get("key")))), **note))
         both = ran_specs(a) & ran_specs(b)
         old, new = _observed(a), _observed(b)
         for key in sorted(set(old) | set(new)):
@@ -199,7 +205,7 @@ def changes(runs: List[Dict[str, Any]], cid: str) -> List[Change]:
                 continue
             found = classify(key.split("].", 1)[-1], old.get(key, _MISSING), new.get(key, _MISSING))
             if found:
-                out.append(Change(rel, prel, found[0], found[1]))
+                out.append(Change(rel, prel, found[0], found[1], **note))
     return out
 
 
@@ -424,14 +430,15 @@ def _changes_section(runs: List[Dict[str, Any]], cid: str) -> List[str]:
     found = changes(runs, cid)
     lines = ["## Changes", ""]
     for kind, title, mark in (("behaviour", "Behaviour", BEHAVIOUR_MARK), ("wording", "Wording only", WORDING_MARK)):
-        items: Dict[Tuple[str, str], List[str]] = {}
+        items: Dict[Tuple[str, str, str], List[str]] = {}
         for ch in found:
             if ch.kind == kind:
-                items.setdefault((ch.release, ch.previous), []).append(ch.what)
+                items.setdefault((ch.release, ch.previous, ch.besides), []).append(ch.what)
         if items:
             lines.append("%s %s:" % (mark, title))
             lines.append("")
-            lines += ["- torch %s (after %s): %s" % (rel, prev, "; ".join(what)) for (rel, prev), what in items.items()]
+            lines += ["- torch %s (after %s): %s%s" % (rel, prev, "; ".join(what), " — *%s*" % besides if besides else "")
+                      for (rel, prev, besides), what in items.items()]
             lines.append("")
     if len(lines) == 2:
         lines += ["None across the releases run.", ""]
@@ -472,7 +479,8 @@ def render_index(runs: List[Dict[str, Any]]) -> str:
              "", "## Runs", "", "| release | environment | label |", "|---|---|---|"]
     for r in runs:
         lines.append("| %s | %s | %s |" % (release_of(r), cell(_env_line(r)), cell(r.get("label") or "")))
-    lines += ["", "## Claims × releases", "", LEGEND, "", MARKS, "",
+    lines += _environment_section(runs)
+    lines += ["", "## Claims × releases", "", LEGEND, "", MARKS, "", ATTRIBUTION, "",
               "![The claim × release matrix as a picture](matrix.png)", "",
               "| claim | note | " + " | ".join(releases) + " | behaviour changed in | reworded in |",
               "|---|---|" + "---|" * len(releases) + "---|---|"]
@@ -484,11 +492,36 @@ def render_index(runs: List[Dict[str, Any]]) -> str:
         found = changes(runs, cid)
         behaviour = sorted({c.release for c in found if c.kind == "behaviour"}, key=releases.index)
         wording = sorted({c.release for c in found if c.kind == "wording"} - set(behaviour), key=releases.index)
+        causes = {c.release: c.suspects for c in found if c.suspects}
+        listed = [", ".join(r + (" (possibly caused by %s)" % ", ".join(causes[r]) if r in causes else "") for r in rels)
+                  for rels in (behaviour, wording)]
         lines.append("| [`%s`](claims/%s.md) | %s | %s | %s | %s |" % (
             cid, cid, _sections(present[-1]["claims"][cid]), " | ".join(cells),
-            ", ".join(behaviour) or "—", ", ".join(wording) or "—"))
+            cell(listed[0]) or "—", cell(listed[1]) or "—"))
     lines.append("")
     return "\n".join(lines)
+
+
+ATTRIBUTION = ("Where the environment changed besides torch between a release and the one before it (see "
+               "*What else changed between runs*), a change there says *possibly caused by* Python, numpy, PIL "
+               "or the platform, and by torchvision for the claims whose specs use it (it changes with every "
+               "torch release).")
+
+
+def _environment_section(runs: List[Dict[str, Any]]) -> List[str]:
+    """Which consecutive runs differ in more than torch: Python, numpy, torchvision, PIL, platform."""
+    rows = []
+    for prev, cur in zip(runs, runs[1:]):
+        env = [c for c in environment_changes(prev, cur) if c.key != "torchvision"]
+        if env:
+            rows.append("| %s | %s | %s |" % (release_of(cur), release_of(prev), cell("; ".join(c.text() for c in env))))
+    lines = ["", "## What else changed between runs", ""]
+    if not rows:
+        return lines + ["Besides torch and its torchvision, every run had the same environment (Python, numpy, "
+                        "PIL, platform)."]
+    return lines + ["Besides torch and its torchvision (which changes with every release): a change of a claim on one "
+                    "of these releases may come from the environment as well as from torch.", "",
+                    "| release | after | what else changed |", "|---|---|---|"] + rows
 
 
 # ------------------------------------------------------------------------------ picture

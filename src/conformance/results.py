@@ -5,6 +5,9 @@ diff never work on a file they do not understand. Nothing here imports torch.
 """
 from __future__ import annotations
 
+import json
+import os
+import re
 import time
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -20,7 +23,7 @@ SCHEMA_NAME = "torch-conformance/results"
 SCHEMA_VERSION = 1
 
 
-PARTIAL_REASONS = ("subset", "stopped", "interrupted", "collection-errors")
+PARTIAL_REASONS = ("subset", "stopped", "interrupted", "terminated", "collection-errors")
 
 
 class ResultsError(UnusableInput):
@@ -87,7 +90,8 @@ SCHEMA: Dict[str, Any] = {
         },
         "run": {"type": "object", "properties": {
             # why the run does not cover every spec: "subset" (-k/deselected), "stopped" (-x,
-            # --maxfail), "interrupted" (SIGINT), "collection-errors"; null/absent: complete
+            # --maxfail), "interrupted" (SIGINT), "terminated" (SIGTERM), "collection-errors";
+            # null/absent: complete
             "partial": {"enum": [None] + list(PARTIAL_REASONS)},
         }},
         "claims": {"type": "object", "additionalProperties": _CLAIM},
@@ -130,6 +134,48 @@ def save(doc: Dict[str, Any], path: str) -> None:
 def partial_reason(doc: Dict[str, Any]) -> Optional[str]:
     """Why a results document does not cover the whole kit, or None when it does."""
     return (doc.get("run") or {}).get("partial")
+
+
+# ------------------------------------------------------------------------ files by release
+_NAME = re.compile(r"^torch(\d+\.\d+(?:\.\d+)?)\.json$")
+
+
+def results_name(release: str) -> str:
+    """The matrix's name for a release's results file: torch1.4.0.json (the tox env + .json)."""
+    return "torch%s.json" % release
+
+
+def results_files(directory: str) -> Dict[str, str]:
+    """{torch release: path} of the matrix's results files in ``directory``. A file is named by
+    its release (``torch1.4.0.json``) or, as before every release had its own environment, by
+    its minor (``torch1.4.json``, holding whichever release of 1.4 that run had). A file named by
+    release must hold that release, one named by minor a release of that minor (ResultsError
+    otherwise); where both name one release, the file named by release wins. Other files
+    (``torch2.11-cuda.json``) are left out."""
+    found: Dict[str, str] = {}
+    by_minor: Dict[str, str] = {}
+    for name in sorted(os.listdir(directory)):
+        m = _NAME.match(name)
+        if not m:
+            continue
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                release = json.load(fh)["environment"]["torch_release"]
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise ResultsError("%s: cannot read its torch release (%s)" % (path, err)) from None
+        named = m.group(1)
+        if named.count(".") == 2:
+            if release != named:
+                raise ResultsError("%s: holds torch %s, not %s" % (path, release, named))
+            found[release] = path
+        else:
+            if ".".join(release.split(".")[:2]) != named:
+                raise ResultsError("%s: holds torch %s, not a %s release" % (path, release, named))
+            by_minor[release] = path
+    for release, path in by_minor.items():
+        found.setdefault(release, path)
+    return found
 
 
 # ------------------------------------------------------------------------ assembling a run

@@ -345,10 +345,9 @@ def mnist_never_finds_its_files(monkeypatch):
     monkeypatch.setattr(MNIST, "_check_exists", lambda self: False)
 
 
-# ------------------------------------------------------------------------ one spec, one break
-# Probes added at the edges must each be able to fail on their own: SPEC_BREAKAGES names, per
-# spec function, a claim and a break of the behaviour that spec probes (test_specs_can_fail
-# shows that this very spec, every parametrization of it, fails by an assertion).
+# ------------------------------------------------------------------------ breakages named by checks
+# Probes at the edges name these in their record's checks (tests/test_reach.py shows each is
+# caught by its spec alone).
 def default_collate_widens_integers(monkeypatch):
     """Collation gives int64 for every integer input (numpy int32/uint8 arrays lose their dtype)."""
     import torch.utils.data._utils.collate as collate
@@ -386,15 +385,3 @@ def sampler_runs_once(monkeypatch):
         return self._only_iterator
 
     monkeypatch.setattr(torch.utils.data.SequentialSampler, "__iter__", once)
-
-
-SPEC_BREAKAGES = [
-    ("data.getitem-types", "test_default_collate_of_every_common_element_kind", default_collate_widens_integers),
-    ("data.getitem-types", "test_default_collate_of_every_common_element_kind", default_collate_keeps_lists),
-    ("data.dataloader-batches", "test_batches_at_the_edges", batches_always_drop_the_last),
-    ("data.dataloader-batches", "test_batches_at_the_edges", drop_last_ignored),
-    ("data.dataloader-batches", "test_several_epochs", sampler_runs_once),
-    ("data.dataloader-batches", "test_several_epochs", batches_always_drop_the_last),
-    ("data.dataloader-workers", "test_worker_processes_keep_order_and_get_their_own_seeds", workers_report_no_worker_info),
-    ("nn.conv-output-size", "test_kernel_larger_than_input", conv_pads_one_more),
-]

@@ -5,7 +5,7 @@ through an assertion (the spec compared and disagreed), not through an unrelated
 """
 import pytest
 
-from breakage import BREAKAGES, SPEC_BREAKAGES
+from breakage import BREAKAGES
 from conformance.discover import specs_by_claim
 
 SPECCED = sorted(specs_by_claim())
@@ -29,15 +29,3 @@ def test_spec_fails_when_behaviour_breaks(claim_id, run_claim, monkeypatch):
     assert kinds == {"assertion"}, "%s failed by crashing, not by noticing: %s" % (
         claim_id, [(s["name"], s["message"]) for s in failed])
     assert result["verdict"] is None, "a failing claim must not carry a verdict"
-
-
-@pytest.mark.parametrize("claim_id,spec_name,breakage", SPEC_BREAKAGES,
-                         ids=["%s-%s" % (s, b.__name__) for _, s, b in SPEC_BREAKAGES])
-def test_each_edge_probe_fails_on_its_own(claim_id, spec_name, breakage, run_claim, monkeypatch):
-    """Not only the claim: this spec (each of its parametrizations) notices the break."""
-    breakage(monkeypatch)
-    result = run_claim(claim_id)
-    mine = [s for s in result["specs"] if s["name"] == spec_name]
-    assert mine, "no spec %s ran for %s" % (spec_name, claim_id)
-    assert all(s["outcome"] == "failed" and s["failure_kind"] == "assertion" for s in mine), (
-        "%s with %s: %s" % (spec_name, breakage.__name__, [(s["id"], s["outcome"], s["message"]) for s in mine]))

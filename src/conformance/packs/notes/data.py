@@ -16,22 +16,71 @@ CLAIMS = (
         "tuple of any length.",
         (
             Expectation(
-                ">=1.2", V.HOLDS,
+                ">=1.4", V.HOLDS,
                 "Without __getitem__ indexing raises NotImplementedError; without __len__ a "
-                "DataLoader with the default sampler raises TypeError.",
-                key="no-len-typeerror", since="1.2",
+                "DataLoader with the default sampler raises TypeError (an explicit sampler or "
+                "batch sampler does without it); ConcatDataset (a + b) counts negative indices "
+                "from the end.",
+                key="no-len-typeerror", since="1.4",
+                evidence="run: 1.4.0 gives (a + b)[-1] as b's last sample; 1.0.1 passes -1 on to a",
+            ),
+            Expectation(
+                ">=1.2,<1.4", V.HOLDS,
+                "As from 1.4, except that ConcatDataset passes a negative index on to its first "
+                "part instead of counting from the end.",
+                key="concat-negative-index-to-first", since="1.2",
                 evidence="run: 1.2.0 and later raise TypeError (\"object of type 'NoLen' has no len()\"); "
                 "1.1.0 raises NotImplementedError",
             ),
             Expectation(
                 "<1.2", V.HOLDS,
                 "Without __getitem__ indexing raises NotImplementedError; without __len__ too: "
-                "Dataset's own __len__ raises NotImplementedError when the default sampler sizes it.",
+                "Dataset's own __len__ raises NotImplementedError when the default sampler sizes it. "
+                "ConcatDataset passes a negative index on to its first part.",
                 key="no-len-notimplemented",
-                evidence="run: 1.0.1 and 1.1.0 raise NotImplementedError from Dataset.__len__",
+                evidence="run: 1.0.1 and 1.1.0 raise NotImplementedError from Dataset.__len__; 1.0.1 "
+                "passes (a + b)[-1] on to a",
             ),
         ),
         area="data",
+        checks=(
+            Check(id="subclass-tuples", kind="example",
+                  what="A Dataset subclass with __len__ and __getitem__ whose samples are tuples of 1, 2, 3 "
+                  "and 5 items: len(), indexing, and DataLoader batching each position",
+                  spec="test_len_and_getitem_make_a_dataset", breakage="collate_batches_only_two_positions",
+                  apis=("Dataset", "DataLoader")),
+            Check(id="missing-methods", kind="errors",
+                  what="Without __getitem__ indexing raises NotImplementedError; without __len__ the default "
+                  "sampler refuses the dataset (TypeError; NotImplementedError before 1.2)",
+                  spec="test_missing_len_or_getitem_fails", breakage="dataset_getitem_returns_none",
+                  apis=("Dataset", "DataLoader")),
+            Check(id="tensor-dataset", kind="spelling",
+                  what="TensorDataset of one, two and three tensors: len(), samples as tuples of rows (negative "
+                  "indices too), batched by DataLoader position by position",
+                  spec="test_tensor_dataset_is_a_dataset_of_tuples", breakage="tensor_dataset_drops_the_last_tensor",
+                  apis=("TensorDataset", "DataLoader")),
+            Check(id="tensor-dataset-sizes", kind="errors",
+                  what="TensorDataset refuses tensors of different first dimensions",
+                  spec="test_tensor_dataset_is_a_dataset_of_tuples",
+                  breakage="tensor_dataset_accepts_mismatched_sizes", apis=("TensorDataset",)),
+            Check(id="no-len-with-sampler", kind="spelling",
+                  what="A map-style Dataset with only __getitem__ is indexed, and loads through sampler= and "
+                  "batch_sampler= (only the default sampler needs __len__)",
+                  spec="test_map_style_dataset_without_len_loads_with_a_sampler",
+                  breakage="loader_sizes_every_dataset",
+                  apis=("Dataset", "DataLoader(sampler=...)", "DataLoader(batch_sampler=...)", "Sampler")),
+            Check(id="composed", kind="spelling",
+                  what="Datasets built on the protocol: a + b (ConcatDataset: len, indices through a then b, "
+                  "negative ones), ConcatDataset of three, Subset(ds, indices)",
+                  spec="test_datasets_made_of_datasets", breakage="dataset_add_swaps_the_parts",
+                  apis=("Dataset.__add__", "ConcatDataset", "Subset")),
+        ),
+        not_checked=(
+            NotChecked("IterableDataset (__iter__ instead of __getitem__, from 1.2)",
+                       "another protocol than the note's map-style one"),
+            NotChecked("__getitems__ (batched fetching of a list of indices, 2.x)",
+                       "an optional fast path; the claim is about __len__ and __getitem__"),
+        ),
     ),
     Claim(
         "data.getitem-types", (12,),
@@ -42,7 +91,8 @@ CLAIMS = (
                 "The default collate stacks numpy arrays and numbers into tensors with the batch "
                 "dimension first, keeping numpy dtypes (int -> int64, float -> float64, bool -> bool), "
                 "keeps strings as lists and recurses into dicts, tuples (given back as lists), lists "
-                "and namedtuples (same type).",
+                "and namedtuples (same type); None and numpy arrays with negative strides are refused. "
+                "batch_size=None converts each sample on its own.",
                 key="as-listed", since="1.5",
                 evidence="run: 1.5.1 and later keep numpy float64 scalars float64; 1.4.0 gives float32",
             ),
@@ -57,7 +107,8 @@ CLAIMS = (
             Expectation(
                 ">=1.1,<1.2", V.HOLDS,
                 "As from 1.5 (numpy float64 scalars stay float64), except that there is no bool "
-                "dtype: Python bools are batched as uint8.",
+                "dtype: Python bools are batched as uint8 and numpy bool arrays are refused; "
+                "batch_size=None is refused (ValueError).",
                 key="bool-uint8", since="1.1",
                 evidence="run: 1.1.0 batches Python bools into uint8 and keeps namedtuples; 1.0.1 "
                 "returns a list for them",
@@ -67,14 +118,56 @@ CLAIMS = (
                 "Numbers and numpy arrays become tensors and strings stay lists, but float16 arrays "
                 "fail to stack (RuntimeError '_th_cat is not implemented for type "
                 "torch.HalfTensor'), int8 arrays are refused (TypeError), Python bools become int64 "
-                "and a namedtuple comes back as a plain list of batched fields.",
+                "and a namedtuple comes back as a plain list of batched fields; numpy bool arrays are "
+                "refused (TypeError) and batch_size=None too (ValueError).",
                 key="namedtuple-list",
                 evidence="run: 1.0.1 batches Point(x, y) samples into a list, bools into int64, and "
-                "raises for float16 and int8 arrays",
+                "raises for float16, int8 and bool arrays and for batch_size=None",
             ),
         ),
         observe="dtype of each converted field",
         area="data",
+        checks=(
+            Check(id="element-kinds", kind="example",
+                  what="The note's sample (a numpy uint8 image and an int label) and thirty other element kinds "
+                  "(Python numbers, bools and strings, numpy scalars and arrays, tensors, dicts, tuples, lists, "
+                  "namedtuples, nested) collated by DataLoader's default: tensors with the batch dimension first, "
+                  "strings as lists, containers recursed, None refused",
+                  spec="test_default_collate_of_every_common_element_kind", breakage="default_collate_keeps_lists",
+                  apis=("DataLoader", "Dataset")),
+            Check(id="integer-dtypes", kind="values",
+                  what="numpy integer arrays and scalars keep their dtype (int8 to int64, uint8), not widened to int64",
+                  spec="test_default_collate_of_every_common_element_kind",
+                  breakage="default_collate_widens_integers", apis=("DataLoader",)),
+            Check(id="float-values", kind="values",
+                  what="Python floats and numpy float64 stay float64 with their exact values (0.1, 1/3, 1e300, NaN, "
+                  "-inf, -0.0)",
+                  spec="test_default_collate_of_every_common_element_kind",
+                  breakage="default_collate_narrows_floats", apis=("DataLoader",)),
+            Check(id="big-integers", kind="values",
+                  what="Python ints beyond 2**53 (2**62 + 1) are kept exactly in int64",
+                  spec="test_default_collate_of_every_common_element_kind",
+                  breakage="default_collate_rounds_big_integers", apis=("DataLoader",)),
+            Check(id="array-layouts", kind="shapes",
+                  what="numpy arrays of every layout: 0-d, empty, transposed (non-contiguous) and strided ones "
+                  "collated by value; reversed ones (negative strides) refused with ValueError",
+                  spec="test_default_collate_of_every_common_element_kind",
+                  breakage="collate_reads_numpy_arrays_in_memory_order", apis=("DataLoader",)),
+            Check(id="unbatched", kind="spelling",
+                  what="batch_size=None: each sample converted on its own (numpy arrays and scalars to tensors, "
+                  "Python numbers and strings kept, tuples as lists), len(loader) == len(dataset); refused "
+                  "(ValueError) before 1.2",
+                  spec="test_unbatched_loading_converts_each_sample", breakage="default_convert_keeps_numpy",
+                  apis=("DataLoader(batch_size=None)",)),
+        ),
+        not_checked=(
+            NotChecked("pin_memory=True batches", "pinned memory needs CUDA: no GPU in CI"),
+            NotChecked("element kinds collated in worker processes",
+                       "the same default collation runs there; data.dataloader-workers checks that workers give "
+                       "the batches of num_workers=0, and each worker start costs time"),
+            NotChecked("numpy string and object arrays, custom classes as elements",
+                       "refused like None (TypeError), which is probed; the note's samples are numbers and images"),
+        ),
     ),
     Claim(
         "data.dataloader-batches", (16,),
@@ -82,25 +175,211 @@ CLAIMS = (
         always(V.HOLDS, "Batches of batch_size, a smaller last batch unless drop_last=True.", EVERY_RUN),
         observe="batch shapes, last batch",
         area="data",
+        checks=(
+            Check(id="partial-last-batch", kind="example",
+                  what="Batches of batch_size and a smaller last one, at the edges: uneven sizes, a batch larger "
+                  "than the dataset, one sample, no samples; every sample once, in order",
+                  spec="test_batches_at_the_edges", breakage="batches_always_drop_the_last",
+                  apis=("DataLoader(batch_size=...)",)),
+            Check(id="drop-last", kind="values",
+                  what="drop_last=True drops the partial batch (only it), in DataLoader and in BatchSampler",
+                  spec="test_batches_at_the_edges", breakage="drop_last_ignored",
+                  apis=("DataLoader(drop_last=...)", "BatchSampler")),
+            Check(id="len", kind="values",
+                  what="len(loader) counts the batches with and without drop_last on uneven sizes",
+                  spec="test_batches_at_the_edges", breakage="batch_sampler_len_counts_the_partial_batch",
+                  apis=("DataLoader", "BatchSampler")),
+            Check(id="sampler-forms", kind="spelling",
+                  what="sampler= (batched in the sampler's order, with and without drop_last), "
+                  "batch_sampler=BatchSampler(...), and batch_size given positionally",
+                  spec="test_batches_at_the_edges", breakage="loader_ignores_its_sampler",
+                  apis=("DataLoader(sampler=...)", "DataLoader(batch_sampler=...)", "BatchSampler", "SequentialSampler")),
+            Check(id="epochs", kind="state",
+                  what="A loader iterated for three epochs; a new iterator while another is half used (both go "
+                  "on correctly); an exhausted iterator stays exhausted",
+                  spec="test_several_epochs", breakage="sampler_runs_once", apis=("DataLoader", "SequentialSampler")),
+            Check(id="epochs-keep-the-last", kind="state",
+                  what="Every epoch gives the first epoch's batches, the partial last one included",
+                  spec="test_several_epochs", breakage="later_epochs_drop_the_last", apis=("DataLoader", "BatchSampler")),
+        ),
+        not_checked=(
+            NotChecked("batch_size=None (no batching)", "probed by data.getitem-types (each sample on its own, "
+                       "len(loader) == len(dataset))"),
+            NotChecked("batches from worker processes", "probed by data.dataloader-workers: two workers, an uneven "
+                       "last batch and drop_last=True"),
+            NotChecked("IterableDataset batching", "another protocol than the note's map-style datasets"),
+        ),
     ),
     Claim(
         "data.dataloader-shuffle", (16,),
         "DataLoader can shuffle the order of the samples.",
-        always(V.HOLDS, "Each epoch is a permutation, reproducible with a seeded generator.", EVERY_RUN),
+        (
+            Expectation(
+                ">=1.8", V.HOLDS,
+                "Each epoch is a permutation, reproducible with torch.manual_seed or with a seeded "
+                "generator= (the generator alone decides the orders).",
+                since="1.8",
+                evidence="run: 1.8.1 takes DataLoader(generator=) and RandomSampler(generator=); 1.4.0 "
+                "raises TypeError for generator=",
+            ),
+            Expectation(
+                "<1.8", V.HOLDS,
+                "Each epoch is a permutation, reproducible with torch.manual_seed; DataLoader and "
+                "RandomSampler take no generator= (TypeError).",
+                key="no-generator",
+                evidence="run: 1.0.1 and 1.4.0 raise TypeError for DataLoader(generator=)",
+            ),
+        ),
         area="data",
+        checks=(
+            Check(id="global-seed", kind="example",
+                  what="shuffle=True: each epoch a permutation in a new order, reproduced under the same "
+                  "torch.manual_seed; without shuffle the index order; with drop_last full batches of distinct samples",
+                  spec="test_shuffle_permutes_each_epoch_reproducibly", breakage="global_shuffle_repeats_each_epoch",
+                  apis=("DataLoader(shuffle=True)", "torch.manual_seed")),
+            Check(id="generator", kind="spelling",
+                  what="generator=torch.Generator() seeded: the same seed the same orders whatever the global "
+                  "seed, another seed other orders (TypeError before the keyword existed)",
+                  spec="test_shuffle_with_a_seeded_generator", breakage="loader_ignores_its_generator",
+                  apis=("DataLoader(generator=...)", "torch.Generator")),
+            Check(id="generator-epochs", kind="state",
+                  what="With a generator each epoch is a new permutation (the generator's state goes on)",
+                  spec="test_shuffle_with_a_seeded_generator", breakage="generator_shuffle_repeats_each_epoch",
+                  apis=("DataLoader(generator=...)", "RandomSampler")),
+            Check(id="random-samplers", kind="spelling",
+                  what="sampler=RandomSampler(ds) and SubsetRandomSampler(indices): a permutation of (just those) "
+                  "indices each epoch, a new order each time; RandomSampler(generator=) reproducible",
+                  spec="test_random_samplers_as_sampler", breakage="subset_random_sampler_keeps_its_order",
+                  apis=("RandomSampler", "SubsetRandomSampler", "DataLoader(sampler=...)")),
+            Check(id="sampler-and-shuffle", kind="errors",
+                  what="sampler= together with shuffle=True is refused (ValueError)",
+                  spec="test_random_samplers_as_sampler", breakage="shuffle_and_sampler_accepted",
+                  apis=("DataLoader(shuffle=True)", "DataLoader(sampler=...)")),
+        ),
+        not_checked=(
+            NotChecked("RandomSampler(replacement=True, num_samples=) and WeightedRandomSampler",
+                       "sampling with replacement is not the shuffle the note means"),
+            NotChecked("DistributedSampler(shuffle=True) and set_epoch", "needs a process group"),
+            NotChecked("shuffling with worker processes", "the order is drawn in the main process; the workers "
+                       "claim checks that workers keep the sampler's order"),
+        ),
     ),
     Claim(
         "data.dataloader-workers", (16,),
         "DataLoader loads data in parallel with multiprocessing.",
-        always(V.HOLDS, "num_workers>0 yields the same batches in the same order as num_workers=0; "
-                "each worker gets its own seed.", EVERY_RUN),
+        (
+            Expectation(
+                ">=1.8", V.HOLDS,
+                "num_workers>0 yields the same batches in the same order as num_workers=0; each "
+                "worker gets its own seed (repeatable under torch.manual_seed), get_worker_info "
+                "describes it and worker_init_fn runs once in it; persistent_workers=True keeps "
+                "the worker processes across epochs.",
+                since="1.8",
+                evidence="run: 1.8.1 keeps the same worker processes across epochs with "
+                "persistent_workers=True; 1.4.0 raises TypeError for persistent_workers=",
+            ),
+            Expectation(
+                ">=1.2,<1.8", V.HOLDS,
+                "As from 1.8, except that there is no persistent_workers= (TypeError): every epoch "
+                "starts new worker processes.",
+                key="no-persistent-workers", since="1.2",
+                evidence="run: 1.2.0 workers see get_worker_info (ids 0 and 1); 1.1.0 has none. "
+                "1.4.0 raises TypeError for persistent_workers=",
+            ),
+            Expectation(
+                "<1.2", V.HOLDS,
+                "Same batches in the same order, a seed of its own and worker_init_fn per worker, "
+                "but no get_worker_info and no persistent_workers= (TypeError).",
+                key="no-worker-info",
+                evidence="run: 1.1.0 and 1.0.1 have no torch.utils.data.get_worker_info",
+            ),
+        ),
         area="data",
+        checks=(
+            Check(id="same-batches", kind="example",
+                  what="num_workers=2 gives the batches of num_workers=0 in the same order (the partial last one "
+                  "included), loaded by two processes other than this one",
+                  spec="test_worker_processes_keep_order_and_get_their_own_seeds",
+                  breakage="worker_batches_arrive_out_of_order", apis=("DataLoader(num_workers=...)",)),
+            Check(id="worker-info", kind="state",
+                  what="get_worker_info in each worker: its id (0, 1), num_workers and seed; None in the main process",
+                  spec="test_worker_processes_keep_order_and_get_their_own_seeds",
+                  breakage="workers_report_no_worker_info", apis=("torch.utils.data.get_worker_info",)),
+            Check(id="own-seeds", kind="state",
+                  what="Each worker has its own seed: random augmentations differ between the workers",
+                  spec="test_worker_processes_keep_order_and_get_their_own_seeds",
+                  breakage="workers_share_one_seed", apis=("DataLoader(num_workers=...)", "torch.rand")),
+            Check(id="seeds-repeat", kind="state",
+                  what="The same torch.manual_seed repeats the workers' draws (another loader, drop_last=True)",
+                  spec="test_worker_processes_keep_order_and_get_their_own_seeds",
+                  breakage="worker_seeds_ignore_manual_seed",
+                  apis=("DataLoader(num_workers=...)", "DataLoader(drop_last=...)", "torch.manual_seed")),
+            Check(id="worker-init-fn", kind="spelling",
+                  what="worker_init_fn runs once in each worker, with its id",
+                  spec="test_worker_processes_keep_order_and_get_their_own_seeds",
+                  breakage="worker_init_fn_ignored", apis=("DataLoader(worker_init_fn=...)",)),
+            Check(id="persistent-workers", kind="state",
+                  what="persistent_workers=True: the same two processes load three epochs, each epoch the same "
+                  "batches (TypeError before the keyword existed)",
+                  spec="test_worker_processes_keep_order_and_get_their_own_seeds",
+                  breakage="persistent_workers_ignored", apis=("DataLoader(persistent_workers=...)",)),
+        ),
+        not_checked=(
+            NotChecked("multiprocessing_context= (spawn, forkserver)",
+                       "each start costs seconds; the run uses the platform's default (fork on Linux)"),
+            NotChecked("timeout=, prefetch_factor=, in_order=", "timing and scheduling options the note does not mention"),
+            NotChecked("an error raised in a worker", "how it surfaces is not what the note claims"),
+            NotChecked("pin_memory=True with workers", "pinned memory needs CUDA: no GPU in CI"),
+        ),
     ),
     Claim(
         "data.collate-fn", (16,),
         "collate_fn decides how a list of samples becomes a batch; the default suits most cases.",
-        always(V.HOLDS, "A custom collate_fn gets the list of samples and its return value is the batch.", EVERY_RUN),
+        (
+            Expectation(
+                ">=1.13", V.HOLDS,
+                "A custom collate_fn gets the list of samples and its return value is the batch; "
+                "the default is public as torch.utils.data.default_collate.",
+                since="1.13",
+                evidence="run: 1.13.1 exports torch.utils.data.default_collate; 1.8.1 has it only as "
+                "torch.utils.data.dataloader.default_collate",
+            ),
+            Expectation(
+                "<1.13", V.HOLDS,
+                "A custom collate_fn gets the list of samples and its return value is the batch; "
+                "the default is reachable only as torch.utils.data.dataloader.default_collate.",
+                key="private-default-collate",
+                evidence="run: 1.0.1, 1.4.0 and 1.8.1 have no torch.utils.data.default_collate",
+            ),
+        ),
         area="data",
+        checks=(
+            Check(id="padding", kind="example",
+                  what="A padding collate_fn for sequences of different lengths (which the default refuses): its "
+                  "(padded tensor, lengths) is each batch",
+                  spec="test_custom_collate_fn_receives_the_samples_and_returns_the_batch",
+                  breakage="collate_fn_ignored", apis=("DataLoader(collate_fn=...)",)),
+            Check(id="receives-a-list", kind="state",
+                  what="collate_fn receives a list of the very samples __getitem__ returned, in the sampler's order, "
+                  "the last list shorter",
+                  spec="test_custom_collate_fn_receives_the_samples_and_returns_the_batch",
+                  breakage="collate_fn_gets_a_tuple", apis=("DataLoader(collate_fn=...)",)),
+            Check(id="returns-anything", kind="values",
+                  what="Whatever collate_fn returns (an object, a dict, a string, None) is the batch, the very object",
+                  spec="test_custom_collate_fn_receives_the_samples_and_returns_the_batch",
+                  breakage="loader_copies_collate_output", apis=("DataLoader(collate_fn=...)",)),
+            Check(id="explicit-default", kind="spelling",
+                  what="torch.utils.data.default_collate passed as collate_fn= or called on a list of samples gives "
+                  "the default batch (before 1.13: torch.utils.data.dataloader.default_collate, the public name absent)",
+                  spec="test_custom_collate_fn_receives_the_samples_and_returns_the_batch",
+                  breakage="public_default_collate_narrows_floats",
+                  apis=("torch.utils.data.default_collate", "DataLoader(collate_fn=...)")),
+        ),
+        not_checked=(
+            NotChecked("collate_fn with batch_size=None (called on each sample)",
+                       "exists from 1.2 only; the unbatched conversion is probed by data.getitem-types"),
+            NotChecked("collate_fn in worker processes", "it runs there the same way; each worker start costs time"),
+        ),
     ),
     Claim(
         "data.mnist-style-dataset", (13,),
@@ -111,6 +390,34 @@ CLAIMS = (
                 "is smaller: len() says 60000 and indexing past the real size raises IndexError.", EVERY_RUN),
         observe="PIL warnings; what a hard-coded __len__ does with a smaller file",
         area="data",
+        checks=(
+            Check(id="mode-l", kind="example",
+                  what="The note's Dataset on a 5-image file: a 28x28 mode-'L' PIL image and the target, transforms "
+                  "applied, len() hard-coded to 60000/10000",
+                  spec="test_note_mnist_dataset_on_a_small_stored_file", breakage="fromarray_makes_rgb",
+                  apis=("Dataset", "torch.load")),
+            Check(id="stored-pixels", kind="values",
+                  what="The uint8 images saved with torch.save come back from torch.load with their pixels",
+                  spec="test_note_mnist_dataset_on_a_small_stored_file", breakage="load_widens_uint8_tensors",
+                  apis=("torch.save", "torch.load", "Tensor.numpy")),
+            Check(id="target-types", kind="values",
+                  what="Targets stored as int64 or uint8: a 0-d tensor of that dtype per sample, and a batch of "
+                  "that dtype from a DataLoader (images transformed to float32)",
+                  spec="test_note_mnist_dataset_on_a_small_stored_file", breakage="default_collate_widens_integers",
+                  apis=("DataLoader", "Dataset")),
+            Check(id="past-the-stored-size", kind="errors",
+                  what="Indexing past the stored size raises IndexError, and so does a DataLoader the hard-coded "
+                  "len() sends there",
+                  spec="test_note_mnist_dataset_on_a_small_stored_file", breakage="tensor_index_past_the_end_clamps",
+                  apis=("Dataset", "DataLoader")),
+        ),
+        not_checked=(
+            NotChecked("torchvision's transforms on the note's Dataset",
+                       "the spec uses its own ToTensor-like transform so the claim does not depend on torchvision; "
+                       "data.torchvision-mnist probes ToTensor"),
+            NotChecked("Pillow's warnings", "recorded (mode= is deprecated from Pillow 11.3), not asserted: Pillow, "
+                       "not torch, decides them"),
+        ),
     ),
     Claim(
         "data.torchvision-mnist", (16,),
@@ -145,5 +452,39 @@ CLAIMS = (
             ),
         ),
         area="data",
+        checks=(
+            Check(id="files-present", kind="example",
+                  what="download=True with the files already under root loads them without any network attempt, "
+                  "train=True and train=False; images are the stored mode-'L' ones",
+                  spec="test_torchvision_mnist_uses_files_already_under_root",
+                  breakage="mnist_download_ignores_present_files", apis=("torchvision.datasets.MNIST",)),
+            Check(id="files-missing", kind="errors",
+                  what="download=False with nothing under root, or with root one level too deep, raises 'Dataset "
+                  "not found' offline; unverified .gz archives alone send download=True to the network",
+                  spec="test_torchvision_mnist_without_files", breakage="mnist_downloads_when_files_are_missing",
+                  apis=("torchvision.datasets.MNIST",)),
+            Check(id="path-root", kind="spelling",
+                  what="root as a pathlib.Path as well as a str",
+                  spec="test_torchvision_mnist_dataset_state", breakage="vision_datasets_take_only_str_roots",
+                  apis=("torchvision.datasets.MNIST",)),
+            Check(id="targets-dtype", kind="values",
+                  what="data is N x 28 x 28 uint8, targets int64 (the stored labels), a sample's target a Python "
+                  "int, 10 classes; a DataLoader batches B x 1 x 28 x 28 float32 images and int64 targets",
+                  spec="test_torchvision_mnist_dataset_state", breakage="mnist_targets_as_uint8",
+                  apis=("torchvision.datasets.MNIST", "DataLoader")),
+            Check(id="train-flag", kind="state",
+                  what="train=True reads the training files, train=False the test files (sizes and samples)",
+                  spec="test_torchvision_mnist_dataset_state", breakage="mnist_train_flag_ignored",
+                  apis=("torchvision.datasets.MNIST",)),
+            Check(id="transforms", kind="spelling",
+                  what="transform=ToTensor() (1x28x28 float32, pixels / 255) and target_transform= are applied",
+                  spec="test_torchvision_mnist_dataset_state", breakage="mnist_ignores_target_transform",
+                  apis=("torchvision.datasets.MNIST", "torchvision.transforms.ToTensor")),
+        ),
+        not_checked=(
+            NotChecked("downloading itself", "no network in the run: the specs count network attempts instead"),
+            NotChecked("archives with the published MD5", "the spec's archives are small synthetic ones"),
+            NotChecked("FashionMNIST, KMNIST, EMNIST", "the same class family on other files; the note uses MNIST"),
+        ),
     ),
 )

@@ -14,7 +14,7 @@ boundaries older than the oldest release the kit can install.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from . import verdicts as V
 from .versions import TorchVersion, in_range, parse_range
@@ -91,6 +91,16 @@ class NotChecked:
 
 
 @dataclass(frozen=True)
+class Idiom:
+    """For the guide: what the notes wrote, and what to write today (Markdown). The claim that
+    carries it gives the release that changed it; ``also`` links more claim pages."""
+
+    old: str
+    today: str
+    also: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     sections: Tuple[int, ...]
@@ -100,6 +110,14 @@ class Claim:
     area: str = ""  # spec module that checks it
     checks: Tuple[Check, ...] = ()  # the reach of its specs
     not_checked: Tuple[NotChecked, ...] = ()  # what they leave out, with the reason
+    # for readers (claim page, guide, explain): today's behaviour plainly, and the note's setting
+    answer: str = ""
+    setting: str = ""
+    topic: str = ""  # the guide's topic (the pack's TOPICS give their order)
+    idioms: Tuple[Idiom, ...] = ()
+    questions: Tuple[str, ...] = ()  # readers' questions this claim's answer answers
+    example: Optional[Callable[[], None]] = None  # its body is a runnable script of today's behaviour
+    example_needs: Tuple[str, ...] = ()  # extra modules the example imports
 
     def expectation_for(self, version: TorchVersion) -> Optional[Expectation]:
         for exp in self.expectations:
@@ -121,6 +139,9 @@ class Claim:
             "expectations": [e.as_dict() for e in self.expectations],
             "checks": [c.as_dict() for c in self.checks],
             "not_checked": [n.as_dict() for n in self.not_checked],
+            "answer": self.answer,
+            "setting": self.setting,
+            "topic": self.topic,
         }
 
 

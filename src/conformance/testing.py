@@ -48,6 +48,22 @@ def spec(claim_id: str) -> Callable:
     return wrap
 
 
+# Breakages: functions taking pytest's ``monkeypatch`` that break one checked behaviour in torch.
+# A pack's ``breakages*.py`` registers them with ``@breakage``; a check names one by function name.
+BREAKAGES: Dict[str, Callable] = {}
+
+
+def breakage(fn: Callable) -> Callable:
+    """Register ``fn`` (a breakage) under its function name; names are unique across the packs
+    in use (loading the same file again replaces its own entries)."""
+    other = BREAKAGES.get(fn.__name__)
+    if other is not None and other.__code__.co_filename != fn.__code__.co_filename:
+        raise RuntimeError("two breakages named %s: %s and %s" % (
+            fn.__name__, other.__code__.co_filename, fn.__code__.co_filename))
+    BREAKAGES[fn.__name__] = fn
+    return fn
+
+
 def jsonable(value: Any) -> Any:
     """Turn what a spec saw into JSON: tensors to lists, types to names, the rest to str."""
     if value is None or isinstance(value, (bool, int, str)):

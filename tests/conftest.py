@@ -4,7 +4,6 @@ import os
 
 import pytest
 
-from conformance.discover import SPECS_DIR, specs_by_claim
 from conformance.invocation import suite_argv
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,40 +16,17 @@ def one_line_error(capsys) -> str:
     return err
 
 
-class _OnlyClaim:
-    """Inner-run plugin: keep the specs of one claim, on the CPU."""
-
-    def __init__(self, claim_id):
-        self.claim_id = claim_id
-
-    def pytest_collection_modifyitems(self, config, items):
-        keep, drop = [], []
-        for item in items:
-            mark = item.get_closest_marker("conformance_claim")
-            (keep if mark and mark.args[0] == self.claim_id else drop).append(item)
-        if drop:
-            config.hook.pytest_deselected(items=drop)
-        items[:] = keep
-
-
 @pytest.fixture
 def run_claim(tmp_path, monkeypatch):
     """Run one claim's specs in-process (torch stays imported, patches stay applied) and
-    return that claim's entry of the results file.
+    return that claim's entry of the results file (``selfcheck.run_claim``).
 
     Plain ``pytest.main``, not pytester: pytester restores ``sys.modules`` afterwards, and torch
     cannot re-import the submodules it loaded lazily (operator registration is global)."""
+    from conformance.selfcheck import run_claim as run
+
     monkeypatch.chdir(tmp_path)
-
-    def run(claim_id):
-        files = sorted({os.path.join(SPECS_DIR, ref.split("::")[0]) for ref in specs_by_claim()[claim_id]})
-        out = tmp_path / ("%s.json" % claim_id)
-        pytest.main(suite_argv("specs", paths=files, devices="cpu", results=str(out), profile="selftest",
-                                extra=["-q", "-p", "no:randomly"]), plugins=[_OnlyClaim(claim_id)])
-        with open(str(out)) as fh:
-            return json.load(fh)["claims"][claim_id]
-
-    return run
+    return lambda claim_id: run(claim_id, str(tmp_path))
 
 
 class _Collector:

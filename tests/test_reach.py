@@ -1,18 +1,20 @@
 """Each claim's reach is written on its record and enforced: every check names a spec of its
-claim and a breakage, every spec is named by a check, and each check's breakage makes its spec,
-and no other spec of the claim, fail by an assertion."""
+claim and a breakage, every spec is named by a check, every breakage is named by a check, and
+each check's breakage makes its spec, and no other spec of the claim, fail by an assertion (the
+claim then is failing, without a verdict) — the same judgement ``conformance check-pack`` makes."""
 import os
 
 import pytest
 
-import breakages
 from conformance import claims as registry
+from conformance import selfcheck
 from conformance.discover import specs_by_claim
 from conformance.reach import api_index, net_table
 from conformance.records import CHECK_KINDS
 
 SPECS = specs_by_claim()
 CHECKS = [(c.id, check) for c in registry.CLAIMS for check in c.checks]
+BREAKAGES = {n: fn for p in registry.PACKS for n, fn in selfcheck.load_breakages(p).items()}
 
 
 def _spec_names(claim_id):
@@ -29,7 +31,7 @@ def test_reach_is_written(claim):
     assert not unknown, "%s: checks naming no spec of the claim: %s (its specs: %s)" % (claim.id, unknown, names)
     unlisted = sorted(set(names) - {c.spec for c in claim.checks})
     assert not unlisted, "%s: specs that no check names: %s" % (claim.id, unlisted)
-    missing = [(c.id, c.breakage) for c in claim.checks if breakages.find(c.breakage) is None]
+    missing = [(c.id, c.breakage) for c in claim.checks if c.breakage not in BREAKAGES]
     assert not missing, "%s: checks whose breakage does not exist: %s" % (claim.id, missing)
     used = [c.breakage for c in claim.checks]
     assert len(used) == len(set(used)), "%s: each check needs a breakage of its own: %s" % (claim.id, used)
@@ -39,23 +41,20 @@ def test_reach_is_written(claim):
         assert item.what.strip() and item.why.strip(), (claim.id, item)
 
 
-@pytest.mark.parametrize("claim_id,check", CHECKS, ids=["%s::%s" % (cid, c.id) for cid, c in CHECKS])
-def test_check_breakage_is_caught_by_its_spec_alone(claim_id, check, run_claim, monkeypatch):
-    breakages.find(check.breakage)(monkeypatch)
-    result = run_claim(claim_id)
-    mine = [s for s in result["specs"] if s["name"] == check.spec]
-    assert mine, "spec %s of %s did not run" % (check.spec, claim_id)
-    if all(s["outcome"] == "skipped" for s in mine):
-        reasons = sorted({s["message"] or "" for s in mine})
-        assert all("cuda" in r.lower() for r in reasons), "%s was skipped: %s" % (check.spec, reasons)
-        pytest.skip("%s needs CUDA here: %s" % (check.spec, "; ".join(reasons)))
-    failed = [s for s in mine if s["outcome"] == "failed"]
-    assert failed, "%s with %s broken: spec %s still passes" % (claim_id, check.breakage, check.spec)
-    crashed = [(s["id"], s["message"]) for s in failed if s["failure_kind"] != "assertion"]
-    assert not crashed, "%s failed by crashing, not by noticing: %s" % (check.spec, crashed)
-    others = sorted({s["name"] for s in result["specs"] if s["name"] != check.spec and s["outcome"] == "failed"})
-    assert not others, "%s is not caught by %s alone: %s fail too" % (check.breakage, check.spec, others)
+def test_every_breakage_is_named_by_a_check():
+    for pack in registry.PACKS:
+        assert not selfcheck.unused_breakages(pack), "breakages of pack %s that no check names: %s" % (
+            pack.name, selfcheck.unused_breakages(pack))
 
+
+@pytest.mark.parametrize("claim_id,check", CHECKS, ids=["%s::%s" % (cid, c.id) for cid, c in CHECKS])
+def test_check_breakage_is_caught_by_its_spec_alone(claim_id, check, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    verdict = selfcheck.check_one(claim_id, check, BREAKAGES, str(tmp_path))
+    if verdict.outcome == "skipped":
+        assert "cuda" in verdict.detail.lower(), verdict.detail
+        pytest.skip(verdict.detail)
+    assert verdict.outcome == "caught", verdict.detail
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,25 +1,44 @@
-"""The claim registry: every claim of the built-in ``notes`` pack, by ID.
+"""The claim registry: every claim of the packs in use, by ID, in pack order.
 
-The records live with their area in ``packs/notes/<area>.py`` (see ``records.py`` for their
-shape); this module puts them in one order and looks them up. It imports nothing heavy: the
-CLI, report and diff use it without torch.
+The records live in their packs (``packs/notes/claims_<area>.py`` for the built-in ``notes``
+pack; see ``records.py`` for their shape and ``packs`` for what a pack is). The packs in use are
+the built-in one unless ``use`` (``--pack``) or ``$CONFORMANCE_PACKS`` names others. Imports nothing
+heavy: the CLI, report and diff use it without torch.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from .packs.notes import AREAS
-from .records import Check, Claim, Expectation, NotChecked, section_label  # noqa: F401 (re-exported)
+from . import packs as packmod
+from .records import Check, Claim, Expectation, Idiom, NotChecked, section_label  # noqa: F401 (re-exported)
 
-CLAIMS: Tuple[Claim, ...] = tuple(claim for _, module in AREAS for claim in module.CLAIMS)
-
-BY_ID: Dict[str, Claim] = {c.id: c for c in CLAIMS}
-if len(BY_ID) != len(CLAIMS):  # pragma: no cover - guarded by a meta-test too
-    raise RuntimeError("duplicate claim IDs in the registry")
+PACKS: Tuple[packmod.Pack, ...] = ()
+CLAIMS: Tuple[Claim, ...] = ()
+BY_ID: Dict[str, Claim] = {}
+_PACK_OF: Dict[str, packmod.Pack] = {}
 
 
 class UnknownClaim(KeyError):
     pass
+
+
+def use(packs: Sequence[packmod.Pack]) -> None:
+    """Make ``packs`` the ones in use (their claims become the registry)."""
+    global PACKS, CLAIMS, BY_ID, _PACK_OF
+    claims = tuple(c for p in packs for c in p.claims)
+    by_id = {c.id: c for c in claims}
+    if len(by_id) != len(claims):
+        raise packmod.PackError("two packs define the same claim ID")
+    PACKS, CLAIMS, BY_ID = tuple(packs), claims, by_id
+    _PACK_OF = {c.id: p for p in packs for c in p.claims}
+
+
+def use_refs(refs: Optional[Sequence[str]]) -> None:
+    use(packmod.from_refs(list(refs or [])))
+
+
+def pack_of(claim_id: str) -> packmod.Pack:
+    return _PACK_OF[get(claim_id).id]
 
 
 def get(claim_id: str) -> Claim:
@@ -31,3 +50,11 @@ def get(claim_id: str) -> Claim:
 
 def ids() -> List[str]:
     return [c.id for c in CLAIMS]
+
+
+def spec_files() -> List[str]:
+    """The spec modules of every pack in use."""
+    return [path for p in PACKS for path in p.spec_files]
+
+
+use(packmod.from_refs(packmod.refs_from_env()))

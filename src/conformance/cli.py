@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 # options that `run` and `bench` pass through to pytest, so a typo of the kit's own is caught here
-_OWN = {"run": ("--results", "--devices", "--label", "--claim"), "bench": ("--output", "--threads", "--devices", "--smoke", "--label")}
+_OWN = {"run": ("--results", "--devices", "--label", "--claim", "--pack"), "bench": ("--output", "--threads", "--devices", "--smoke", "--label")}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("claims", help="list the claims, their declared verdicts and specs")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    _pack_option(p)
 
     p = sub.add_parser("run", allow_abbrev=False,
                        help="run every spec against the installed torch and write a results file; "
@@ -47,11 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="label stored in the results (e.g. the tox environment)")
     p.add_argument("--claim", action="append", metavar="ID",
                    help="run only this claim's specs (repeatable); the results are marked partial (subset)")
+    _pack_option(p)
 
     p = sub.add_parser("report", help="the claim x release matrix and a page per claim, from results files")
     p.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files (one per release)")
     p.add_argument("--out", default=os.path.join("reports", "local", "report"), metavar="DIR",
                    help="output folder (default reports/local/report; the committed one is reports)")
+    _pack_option(p, "the packs whose records the pages show (answers, examples, checks); default: notes")
 
     p = sub.add_parser("diff", help="upgrade gate: compare CANDIDATE results with BASE (exit 0/1/2)")
     p.add_argument("base", metavar="BASE.json")
@@ -81,9 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("candidate", metavar="CANDIDATE.json")
     p.add_argument("--threshold", type=float, default=0.2, help="relative slow-down that counts (default 0.2)")
 
-    from . import bisect
+    from . import bisect, packcmd
 
     bisect.add_parser(sub)
+    packcmd.add_parsers(sub)
     for module in _extensions():
         before = set(sub.choices)
         module.add_parser(sub)
@@ -96,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
 # sub-commands that live in their own modules: each has add_parser(sub) and run(args), and raises
 # an UnusableInput subclass (CompareError, ExplainError) for bad input
 _EXTENSION_COMMANDS = {}  # command name -> module, filled by build_parser
+
+
+def _pack_option(p, what: str = "") -> None:
+    p.add_argument("--pack", action="append", metavar="DIR|NAME",
+                   help=what or "a claim pack: a folder, an installed pack's name, or notes (repeatable; "
+                                "default: notes, or $CONFORMANCE_PACKS)")
 
 
 def _extensions():
@@ -125,6 +135,14 @@ def _dispatch(args, rest: List[str]) -> int:
         from . import bisect
 
         return bisect.run(args)
+    if args.command in ("new-pack", "check-pack"):
+        from . import packcmd
+
+        return packcmd.run(args)
+    if getattr(args, "pack", None):  # the packs in use, for the registry, the specs and the pages
+        from . import claims as registry
+
+        registry.use_refs(args.pack)
     if args.command == "run":
         return C.cmd_run(args, rest)
     if args.command == "bench":

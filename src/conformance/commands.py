@@ -183,10 +183,9 @@ def cmd_run(args, pytest_args: List[str]) -> int:
               file=sys.stderr)
     only, paths = [], None
     if claims:  # only the modules that hold those claims' specs are collected, then the rest deselected
-        from .discover import SPECS_DIR, specs_by_claim
+        from .discover import spec_paths
 
-        refs = specs_by_claim()
-        paths = sorted({os.path.join(SPECS_DIR, ref.split("::")[0]) for cid in claims for ref in refs[cid]})
+        paths = sorted({path for cid in claims for path in spec_paths(cid)})
         only = [x for cid in claims for x in ("--conformance-claim", cid)]
     argv = suite_argv("specs", results=results, devices=args.devices, label=args.label, paths=paths,
                       extra=["-rfE"] + only + pytest_args)

@@ -56,6 +56,7 @@ class DiffResult:
     changes: List[Change] = field(default_factory=list)
     expired_waivers: List[Dict[str, str]] = field(default_factory=list)
     environment: List[EnvChange] = field(default_factory=list)  # what else changed, besides torch
+    packs: List[str] = field(default_factory=list)  # packs whose records or specs differ between the runs
 
     @property
     def possibly_environmental(self) -> List[Change]:
@@ -134,12 +135,42 @@ def diff(base: Dict[str, Any], cand: Dict[str, Any], waivers: Optional[Dict[str,
             result.changes.append(Change(cid, "only in candidate", claim_word(b), False))
             continue
         result.changes.extend(_claim_changes(cid, a, b, common_devices))
+    result.packs = pack_changes(base, cand)
+    for cid in sorted(cand["claims"]):
+        beyond = cand["claims"][cid].get("beyond_evidence")
+        if beyond and cand["claims"][cid]["status"] == V.PASSED:
+            result.changes.append(Change(cid, "beyond evidence", "judged on torch %s; its evidence ends at %s" % (
+                cand["environment"].get("torch_release", cand["environment"]["torch"]), beyond), False))
     for change in result.changes:
         change.besides = attribution(result.environment, cand["claims"].get(change.claim) or base["claims"].get(change.claim))
         if change.breaking and waivers and change.claim in waivers:
             w = waivers[change.claim]
             change.waived_by = "%s (until %s)" % (w["reason"], w["expires"])
     return result
+
+
+def _packs_of(doc: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """{name: entry}; a file from before packs ran the notes pack alone (its hash unknown)."""
+    entries = doc.get("packs")
+    if entries is None:
+        return {"notes": {"name": "notes", "version": "?", "sha256": None}}
+    return {p["name"]: p for p in entries}
+
+
+def pack_changes(base: Dict[str, Any], cand: Dict[str, Any]) -> List[str]:
+    """Plain sentences for every pack whose content differs between the runs."""
+    a, b = _packs_of(base), _packs_of(cand)
+    out = []
+    for name in sorted(set(a) | set(b)):
+        if name not in b:
+            out.append("pack %s ran in the base only: its claims are not checked by the candidate" % name)
+        elif name not in a:
+            out.append("pack %s ran in the candidate only" % name)
+        elif a[name]["sha256"] and b[name]["sha256"] and a[name]["sha256"] != b[name]["sha256"]:
+            out.append("pack %s changed between the runs (%s, %s… → %s, %s…): its records or specs differ, so a "
+                       "change below may come from the pack, not from torch" % (
+                           name, a[name]["version"], a[name]["sha256"][:12], b[name]["version"], b[name]["sha256"][:12]))
+    return out
 
 
 def _claim_changes(cid: str, a: Dict[str, Any], b: Dict[str, Any], devices) -> List[Change]:
@@ -180,6 +211,8 @@ def render_markdown(result: DiffResult) -> str:
                       value_text(c.text()) for c in result.environment), ""]
     else:
         lines += ["Besides torch, the environments are the same (Python, numpy, torchvision, PIL, platform).", ""]
+    if result.packs:
+        lines += ["**Packs**: %s." % "; ".join(value_text(p) for p in result.packs), ""]
     extra = bool(result.environment)
     header = ["| claim | change | detail | besides torch |", "|---|---|---|---|"] if extra else \
         ["| claim | change | detail |", "|---|---|---|"]

@@ -39,6 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("claim", nargs="?", default="", metavar="CLAIM|PREFIX",
                    help="a claim ID (optim.zero-grad) or a prefix (autograd); none: list every claim")
     p.add_argument("--torch", metavar="VERSION", help="judge as this torch release instead of the installed one")
+    p.add_argument("--pack", action="append", metavar="DIR|NAME", help="explain the claims of this pack (repeatable)")
     return p
 
 
@@ -103,6 +104,17 @@ def render_list(claims: List[registry.Claim], version: Optional[TorchVersion], o
     return "\n".join(lines) + "\n"
 
 
+def _shown_path(path: str) -> str:
+    """A spec module's path as a reader finds it: relative to the checkout (the notes pack) or
+    the current folder, else as it is."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for base in (repo, os.getcwd()):
+        rel = os.path.relpath(path, base)
+        if not rel.startswith(".."):
+            return rel
+    return path
+
+
 def _first_sentence(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
@@ -126,6 +138,11 @@ def render_claim(claim: registry.Claim, version: Optional[TorchVersion], origin:
         lines += ["On torch %s (%s): %s" % (judged, origin, exp.verdict)] + _wrap(exp.truth)
         lines += _wrap("since: %s" % (exp.since or "no earlier change recorded (range %s)" % exp.versions))
         lines += _wrap("evidence: %s" % (exp.evidence or "none recorded"))
+        beyond = registry.pack_of(claim.id).beyond_evidence(exp, version)
+        if beyond:
+            lines += _wrap("beyond its evidence: the newest release this claim's evidence comes from is %s; torch %s "
+                           "is newer, so this verdict is the specs' word alone until a run there is recorded"
+                           % (beyond, version.release))
         others = [e for e in claim.expectations if e is not exp]
         if others:
             lines += ["", "Other release ranges:"]
@@ -148,7 +165,7 @@ def render_claim(claim: registry.Claim, version: Optional[TorchVersion], origin:
     sources = spec_sources(claim.id)
     lines += ["", "Specs that check it (%d):" % len(sources)]
     for src in sources:
-        rel = os.path.join("src", "conformance", "specs", os.path.basename(src.path))
+        rel = _shown_path(src.path)
         lines += ["", "--- %s (%s, line %d)" % (src.ref, rel, src.line)] + _code(src.source)
         for name, text in src.helpers:
             lines += ["", "    # helper: %s" % name] + _code(text)

@@ -8,7 +8,13 @@ import os
 from typing import Iterable, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SUITES = {"specs": os.path.join(HERE, "specs"), "benchmarks": os.path.join(HERE, "benchmarks")}
+SUITES = {"specs": os.path.join(HERE, "specs.ini"), "benchmarks": os.path.join(HERE, "benchmarks", "pytest.ini")}
+
+
+def _spec_roots() -> List[str]:
+    from . import claims as registry
+
+    return [p.root for p in registry.PACKS]
 
 
 def suite_argv(suite: str, *, results: Optional[str] = None, devices: Optional[str] = None,
@@ -17,13 +23,20 @@ def suite_argv(suite: str, *, results: Optional[str] = None, devices: Optional[s
     """pytest arguments for ``suite`` ("specs" or "benchmarks"); ``extra`` (the user's options)
     come last so they win. ``profile`` None leaves the hypothesis profile to the caller; ``paths``
     narrows collection to some files of the suite."""
-    directory = SUITES[suite]
+    ini = SUITES[suite]
+    roots = _spec_roots() if suite == "specs" else [os.path.dirname(ini)]
+    rootdir = roots[0] if len(roots) == 1 else os.path.commonpath(roots)
     extra = list(extra)
-    argv = list(paths or [directory]) + ["-c", os.path.join(directory, "pytest.ini"), "--rootdir", directory, "-p", "no:cacheprovider"]
+    argv = list(paths or roots) + ["-c", ini, "--rootdir", rootdir, "-p", "no:cacheprovider"]
     if quiet_header:
         argv.append("--no-header")  # the kit prints its own; no plugin banners (benchmark, hypothesis)
     if suite == "specs":
         argv += ["-p", "no:benchmark"]  # specs time nothing; keeps .benchmarks/ out of the user's folder
+        from . import claims as registry
+
+        for pack in registry.PACKS:
+            if not pack.builtin or len(registry.PACKS) > 1:
+                argv += ["--pack", pack.root]
     if results:
         argv += ["--conformance-results", results]
     if devices:

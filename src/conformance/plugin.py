@@ -60,9 +60,19 @@ def pytest_addoption(parser):
     group.addoption("--conformance-label", default=None, help="a label stored in the results (e.g. tox env name)")
     group.addoption("--conformance-claim", action="append", default=None, metavar="ID",
                     help="run only the specs of this claim (repeatable)")
+    group.addoption("--pack", action="append", default=None, metavar="DIR|NAME",
+                    help="the claim packs whose specs run (repeatable; default: the built-in notes pack)")
 
 
 def pytest_configure(config):
+    refs = config.getoption("--pack")
+    if refs:
+        from .packs import PackError
+
+        try:
+            registry.use_refs(refs)
+        except PackError as err:
+            raise pytest.UsageError(str(err))
     config.addinivalue_line("markers", "conformance_claim(id): the spec checks this claim (set by @spec)")
     config.addinivalue_line("markers", "needs_devices(*names): the spec needs all these devices (parity specs)")
     try:

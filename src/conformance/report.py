@@ -413,7 +413,7 @@ def _spec_section(cid: str, runs: List[Dict[str, Any]]) -> List[str]:
         names = sorted({s["name"] for r in runs if cid in r["claims"] for s in r["claims"][cid]["specs"]})
         return ["## Specs", ""] + (["- %s" % code(n) for n in names] or ["No spec yet."]) + [""]
     lines = ["## Specs", "",
-             "The specs that check this claim, as they stand in `src/conformance/specs/`; `claim.expects(...)` "
+             "The specs that check this claim, as they stand in its pack; `claim.expects(...)` "
              "picks the behaviour declared for the release under test, `claim.observe(...)` records the values "
              "shown above.", ""]
     for src in sources:

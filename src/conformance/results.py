@@ -60,6 +60,7 @@ _CLAIM = {
         "devices": {"type": "object", "additionalProperties": {"enum": list(V.STATUSES)}},
         "specs": {"type": "array", "items": _SPEC},
         "skip_reasons": {"type": "array", "items": {"type": "string"}},
+        "beyond_evidence": {"type": ["string", "null"]},
     },
 }
 
@@ -94,6 +95,13 @@ SCHEMA: Dict[str, Any] = {
             # null/absent: complete
             "partial": {"enum": [None] + list(PARTIAL_REASONS)},
         }},
+        # the claim packs that ran, each with a hash of its records, specs and breakages
+        # (absent in files of kits before packs: the notes pack alone)
+        "packs": {"type": "array", "items": {
+            "type": "object", "required": ["name", "version", "sha256"],
+            "properties": {"name": {"type": "string"}, "version": {"type": "string"},
+                           "sha256": {"type": "string"}, "claims": {"type": "integer"},
+                           "tested_up_to": {"type": ["string", "null"]}}}},
         "claims": {"type": "object", "additionalProperties": _CLAIM},
         "summary": {"type": "object"},
     },
@@ -231,6 +239,8 @@ def assemble(spec_entries: Iterable[Dict[str, Any]], environment: Dict[str, Any]
             "devices": devices,
             "specs": specs,
             "skip_reasons": sorted({s["message"] for s in specs if s["outcome"] == "skipped" and s["message"]}),
+            # the newest release the claim's evidence comes from, when this release is newer
+            "beyond_evidence": registry.pack_of(record.id).beyond_evidence(expectation, version),
         }
     return {
         "schema": SCHEMA_NAME,
@@ -245,6 +255,7 @@ def assemble(spec_entries: Iterable[Dict[str, Any]], environment: Dict[str, Any]
             "hypothesis_profile": hypothesis_profile,
             "partial": partial,
         },
+        "packs": [p.as_dict() for p in registry.PACKS],
         "claims": claims_out,
         "summary": summarize(claims_out),
     }

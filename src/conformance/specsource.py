@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
-from .discover import SPECS_DIR, _claim_of, spec_files
+from .discover import _claim_of, spec_files
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,14 @@ def _read_module(path: str) -> Dict[str, List[SpecSource]]:
     return found
 
 
-def spec_sources(claim_id: str, directory: str = SPECS_DIR) -> List[SpecSource]:
-    """Every spec of ``claim_id``, in file order, with its source and helpers."""
-    key = os.path.abspath(directory)
+def spec_sources(claim_id: str, directory: Optional[str] = None) -> List[SpecSource]:
+    """Every spec of ``claim_id``, in file order, with its source and helpers (from ``directory``,
+    or the packs in use)."""
+    files = spec_files(directory)
+    key = "\0".join(files)
     if key not in _CACHE:
         merged: Dict[str, List[SpecSource]] = {}
-        for path in spec_files(directory):
+        for path in files:
             for cid, srcs in _read_module(path).items():
                 merged.setdefault(cid, []).extend(srcs)
         _CACHE[key] = merged

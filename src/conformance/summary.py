@@ -34,6 +34,12 @@ def render_summary(doc: Dict[str, Any]) -> str:
         lines.append("  (%s)" % "; ".join(
             ([ROW_MEANING["any"]] if "any" in rows else [])
             + ["%s: %s" % (r, ROW_MEANING["pair"]) for r in sorted(rows) if "+" in r]))
+    beyond = sorted({c["beyond_evidence"] for c in doc["claims"].values() if c.get("beyond_evidence")})
+    if beyond:
+        n = sum(1 for c in doc["claims"].values() if c.get("beyond_evidence"))
+        lines.append("beyond evidence: %d claim(s) judged on torch %s, newer than the newest release their "
+                     "evidence comes from (%s): a verdict there is the specs' word alone" % (
+                         n, env.get("torch_release", env["torch"]), ", ".join(beyond)))
     failing = [c for c in doc["claims"].values() if c["status"] == V.FAILING]
     for c in failing:
         bad = [sp for sp in c["specs"] if sp["outcome"] == "failed"]

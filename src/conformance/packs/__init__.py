@@ -3,8 +3,10 @@
 A pack is a folder (or an installed distribution that names one through the entry point group
 ``torch_conformance.packs``) holding:
 
-- ``pack.py``: ``NAME = "..."``, ``VERSION = "..."`` and ``DESCRIPTION = "..."``, plain string
-  assignments (read with ``ast``: nothing is imported);
+- ``pack.py``: ``NAME = "..."``, ``VERSION = "..."``, ``DESCRIPTION = "..."`` and
+  ``TESTED_UP_TO = "<release>"`` (the newest torch release the pack's evidence comes from: a
+  claim judged on a newer release, by an open-ended range, is *beyond its evidence*), plain
+  string assignments (read with ``ast``: nothing is imported);
 - ``claims*.py``: the claim records, ``CLAIMS = (Claim(...), ...)`` (see ``conformance.records``),
   imported without torch: a records module that imports torch is refused;
 - ``spec_*.py``: the specs, ``@spec("<claim id>")`` test functions taking ``claim`` (and ``device``);
@@ -37,7 +39,7 @@ ENTRY_POINT_GROUP = "torch_conformance.packs"
 ENV_VAR = "CONFORMANCE_PACKS"  # os.pathsep-separated pack folders or names; default: notes
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-PACK_FIELDS = ("NAME", "VERSION", "DESCRIPTION")
+PACK_FIELDS = ("NAME", "VERSION", "DESCRIPTION", "TESTED_UP_TO")
 
 
 class PackError(UnusableInput):
@@ -51,6 +53,7 @@ class Pack:
     description: str
     root: str  # the pack folder
     claims: Tuple[Claim, ...]  # with their full (namespaced) IDs
+    tested_up_to: Optional[str] = None  # the newest release its evidence comes from
 
     @property
     def builtin(self) -> bool:
@@ -83,7 +86,17 @@ class Pack:
         return h.hexdigest()
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "version": self.version, "sha256": self.digest(), "claims": len(self.claims)}
+        return {"name": self.name, "version": self.version, "sha256": self.digest(), "claims": len(self.claims),
+                "tested_up_to": self.tested_up_to}
+
+    def beyond_evidence(self, expectation, version) -> Optional[str]:
+        """``tested_up_to`` when ``version`` is newer and the expectation's range is open-ended
+        (a range with an upper bound is a statement about releases that exist), else None."""
+        if not self.tested_up_to or version is None or expectation is None or "<" in expectation.versions:
+            return None
+        from ..versions import parse_torch_version
+
+        return self.tested_up_to if version.release > parse_torch_version(self.tested_up_to).release else None
 
 
 def qualify(pack_name: str, claim_id: str) -> str:
@@ -160,7 +173,15 @@ def load(root: str) -> Pack:
     name = fields["NAME"]
     if name == NOTES and root != os.path.join(HERE, NOTES):
         raise PackError("%s: field NAME: 'notes' is the built-in pack's name" % os.path.join(root, "pack.py"))
-    pack = Pack(name, fields["VERSION"], fields.get("DESCRIPTION", ""), root, ())
+    tested = fields.get("TESTED_UP_TO")
+    if tested is not None:
+        from ..versions import VersionError, parse_torch_version
+
+        try:
+            parse_torch_version(tested)
+        except VersionError:
+            raise PackError("%s: field TESTED_UP_TO %r is not a torch release" % (os.path.join(root, "pack.py"), tested))
+    pack = Pack(name, fields["VERSION"], fields.get("DESCRIPTION", ""), root, (), tested)
     claims: List[Claim] = []
     seen = {}
     files = pack.record_files

@@ -1,26 +1,21 @@
-"""Ways to break torch on purpose, one (or more) per claim.
+"""Ways to break torch on purpose: the notes pack's breakages of its claims' main behaviours
+(the note's examples); ``breakages_<area>.py`` hold those of the other checks.
 
-Each entry takes pytest's ``monkeypatch`` and changes torch so that the claim's behaviour no
-longer holds. ``test_specs_can_fail.py`` applies each one and shows the claim's specs fail.
-Patches are surgical: they change the one behaviour and keep everything else working, so the
+Each takes pytest's ``monkeypatch`` and changes torch so that one checked behaviour no longer
+holds; a check names it, and ``conformance check-pack`` (and the kit's tests) show the check's
+spec, and no other spec of its claim, fails. Patches are surgical: they change the one behaviour and keep everything else working, so the
 spec fails by an assertion (it noticed), not by an incidental crash.
 """
 import contextlib
 
 import torch
 
-from conformance.testing import autograd_nodes
-
-BREAKAGES = {}
+from conformance.testing import autograd_nodes, breakage
 
 
 def breaks(*claim_ids):
-    def register(fn):
-        for cid in claim_ids:
-            BREAKAGES[cid] = fn
-        return fn
-
-    return register
+    """Register a breakage (by function name) of the claims named; the names say what it breaks."""
+    return breakage
 
 
 _ORIG_BACKWARD = torch.Tensor.backward
@@ -167,7 +162,6 @@ def zero_grad_does_nothing(monkeypatch):
     monkeypatch.setattr(torch.nn.Module, "zero_grad", lambda self, set_to_none=True: None)
 
 
-BREAKAGES["optim.backward-fills-grads"] = backward_forgets_one_leaf
 
 
 @breaks("optim.sgd-momentum-step")
@@ -348,6 +342,7 @@ def mnist_never_finds_its_files(monkeypatch):
 # ------------------------------------------------------------------------ breakages named by checks
 # Probes at the edges name these in their record's checks (tests/test_reach.py shows each is
 # caught by its spec alone).
+@breakage
 def default_collate_widens_integers(monkeypatch):
     """Collation gives int64 for every integer input (numpy int32/uint8 arrays lose their dtype)."""
     import torch.utils.data._utils.collate as collate
@@ -366,6 +361,7 @@ def default_collate_widens_integers(monkeypatch):
     monkeypatch.setattr(collate, "default_collate", lambda batch: widen(orig(batch)))
 
 
+@breakage
 def drop_last_ignored(monkeypatch):
     orig = torch.utils.data.BatchSampler.__iter__
 
@@ -376,6 +372,7 @@ def drop_last_ignored(monkeypatch):
     monkeypatch.setattr(torch.utils.data.BatchSampler, "__iter__", iterate)
 
 
+@breakage
 def sampler_runs_once(monkeypatch):
     """A sampler that is exhausted after its first epoch: the second epoch is empty."""
 

@@ -13,7 +13,7 @@ import torch  # noqa: F401
 import torch.utils.data._utils.collate as _collate
 from torch.utils.data import dataloader as _dataloader
 
-from ._registry import breakage  # noqa: F401
+from conformance.testing import breakage  # noqa: F401
 
 
 def _wrap_loader_init(monkeypatch, change):

@@ -1,4 +1,4 @@
-"""Breakages of the checks of the notes pack's serialize claims (see __init__)."""
+"""Breakages of the checks of the notes pack's serialize claims: each breaks one probed behaviour so that its check's spec alone fails."""
 import torch  # noqa: F401
 
-from ._registry import breakage  # noqa: F401
+from conformance.testing import breakage  # noqa: F401

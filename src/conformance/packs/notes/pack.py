@@ -1,0 +1,5 @@
+NAME = "notes"
+VERSION = "1.0.0"
+DESCRIPTION = ("The 43 claims of the PyTorch study notes (written for torch 0.3/0.4): autograd, optimizers, "
+               "serialization, torch.max, convolution shapes, Dataset/DataLoader and torchvision's MNIST.")
+TESTED_UP_TO = "2.15.0"

@@ -120,17 +120,17 @@ def _first_sentence(text: str, limit: int = 90) -> str:
 
 
 def render_claim(claim: registry.Claim, version: Optional[TorchVersion], origin: str) -> str:
-    from .answers import ANSWERS
-    from .examples import example_for
+    from .examples import example_for, shown_path
     from .guide import today_expectation, topic_of
     from .specsource import spec_sources
 
     topic = topic_of(claim.id)
-    lines = ["%s  (notes %s%s)" % (claim.id, claim.section_label, ("; topic: %s" % topic.title) if topic else ""), ""]
-    lines += ["The note claims (in the kit's words):"] + _wrap(claim.statement)
-    answer = ANSWERS.get(claim.id)
-    if answer:
-        lines += ["The note's setting:"] + _wrap(answer.setting)
+    pack = registry.pack_of(claim.id)
+    where = ("notes %s" % claim.section_label) if pack.builtin else "pack %s %s" % (pack.name, pack.version)
+    lines = ["%s  (%s%s)" % (claim.id, where, ("; topic: %s" % topic.title) if topic else ""), ""]
+    lines += ["The note claims (in the kit's words):" if pack.builtin else "The claim:"] + _wrap(claim.statement)
+    if claim.setting:
+        lines += ["The note's setting:" if pack.builtin else "Its setting:"] + _wrap(claim.setting)
     lines.append("")
     exp = claim.expectation_for(version) if version else None
     if version is not None and exp is not None:
@@ -153,14 +153,15 @@ def render_claim(claim: registry.Claim, version: Optional[TorchVersion], origin:
     for e in others:
         lines += ["  torch %s: %s%s" % (e.versions, e.verdict, (" (since %s)" % e.since) if e.since else "")]
         lines += _wrap(e.truth, "    ") + _wrap("evidence: %s" % (e.evidence or "none recorded"), "    ")
-    if answer:
+    if claim.answer:
         today = today_expectation(claim.id)
-        lines += ["", "Today (torch %s):" % (today.versions if today else "newest")] + _wrap(answer.today)
+        lines += ["", "Today (torch %s):" % (today.versions if today else "newest")] + _wrap(claim.answer)
     ex = example_for(claim.id)
     if ex is not None:
         today = today_expectation(claim.id)
-        lines += ["", "Example (runs as written on torch %s%s; from conformance/examples.py):" % (
-            today.versions if today else "any", (", needs %s" % ", ".join(ex.needs)) if ex.needs else ""), ""]
+        lines += ["", "Example (runs as written on torch %s%s; from %s, %s):" % (
+            today.versions if today else "any", (", needs %s" % ", ".join(ex.needs)) if ex.needs else "",
+            shown_path(ex), ex.function), ""]
         lines += _code(ex.source)
     sources = spec_sources(claim.id)
     lines += ["", "Specs that check it (%d):" % len(sources)]

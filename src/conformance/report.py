@@ -254,7 +254,7 @@ def _short_reason(reason: str) -> str:
 
 # ------------------------------------------------------------------------------ claim page
 def _example_block(cid: str) -> List[str]:
-    from .examples import example_for
+    from .examples import example_for, shown_path
     from .guide import today_expectation
 
     ex = example_for(cid)
@@ -265,26 +265,25 @@ def _example_block(cid: str) -> List[str]:
     needs = (" (needs %s)" % ", ".join(ex.needs)) if ex.needs else ""
     return ["### Example", "",
             "For torch %s%s. The kit's tests run this text as it stands against the installed torch "
-            "(`tests/test_examples.py`; source `src/conformance/examples.py`, `%s`)." % (rng, needs, ex.function),
+            "(`tests/test_examples.py`; source `%s`, `%s`)." % (rng, needs, shown_path(ex), ex.function),
             ""] + fenced(ex.source, "python") + [""]
 
 
 def _answer_block(runs: List[Dict[str, Any]], cid: str) -> List[str]:
-    from .answers import ANSWERS
     from .guide import _anchor, changed_in, latest_run_of, today_expectation, topic_of
 
-    answer = ANSWERS.get(cid)
     record = registry.BY_ID.get(cid)
-    if answer is None or record is None:
+    if record is None or not record.answer:
         return []
+    answer = record
     lines = []
     run = latest_run_of(runs, cid)
     if run is not None:
         word = claim_word(run["claims"][cid])
         lines.append("**Today** (torch %s: %s %s): %s" % (release_of(run), V.SYMBOLS.get(word, ""), word,
-                                                          answer.today))
+                                                          answer.answer))
     else:
-        lines.append("**Today**: %s" % answer.today)
+        lines.append("**Today**: %s" % answer.answer)
     lines.append("")
     today = today_expectation(cid)
     oldest = release_of(runs[0]) if runs else None

@@ -39,10 +39,12 @@ def _inventory_rows():
     return rows
 
 
-def test_registry_has_exactly_the_ids_and_sections_of_the_inventory():
+def test_every_claim_of_the_inventory_is_in_the_notes_pack_with_its_sections():
+    """claims.md's 43 claims are all there, with their sections (a claim added to the notes pack
+    later is its own record, spec and breakage: nothing to change here)."""
     rows = _inventory_rows()
-    assert len(rows) == 43
-    assert {c.id: c.sections for c in registry.CLAIMS} == rows
+    have = {c.id: c.sections for c in registry.PACKS[0].claims}
+    assert {cid: have.get(cid) for cid in rows} == rows
 
 
 @pytest.mark.skipif(not os.path.exists(CLAIMS_MD), reason="../shared/claims.md is not beside this checkout; "
@@ -51,9 +53,9 @@ def test_inventory_copy_matches_claims_md():
     assert _inventory_rows() == _claims_md_rows()
 
 
-def test_registry_has_43_unique_ids():
+def test_registry_ids_are_unique():
     ids = registry.ids()
-    assert len(ids) == len(set(ids)) == 43
+    assert len(ids) == len(set(ids)) >= len(_inventory_rows())
 
 
 # Every claim must have exactly one expectation for every release the kit can meet.

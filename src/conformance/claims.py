@@ -41,9 +41,18 @@ def pack_of(claim_id: str) -> packmod.Pack:
     return _PACK_OF[get(claim_id).id]
 
 
+def resolve(claim_id: str) -> str:
+    """The full ID of ``claim_id``: itself when known, else the one claim of the packs in use
+    named ``<pack>:<claim_id>`` (so a pack's specs may use its short IDs); unknown: unchanged."""
+    if claim_id in BY_ID or ":" in claim_id:
+        return claim_id
+    found = [cid for cid in BY_ID if cid.endswith(":" + claim_id)]
+    return found[0] if len(found) == 1 else claim_id
+
+
 def get(claim_id: str) -> Claim:
     try:
-        return BY_ID[claim_id]
+        return BY_ID[resolve(claim_id)]
     except KeyError:
         raise UnknownClaim("unknown claim ID %r" % claim_id) from None
 

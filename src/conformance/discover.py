@@ -43,6 +43,9 @@ def specs_in(path: str) -> Dict[str, List[str]]:
             for dec in node.decorator_list:
                 cid = _claim_of(dec)
                 if cid:
+                    from . import claims as registry
+
+                    cid = registry.resolve(cid)
                     found.setdefault(cid, []).append("%s::%s" % (os.path.basename(path), node.name))
     return found
 

@@ -32,6 +32,9 @@ def suite_argv(suite: str, *, results: Optional[str] = None, devices: Optional[s
         argv.append("--no-header")  # the kit prints its own; no plugin banners (benchmark, hypothesis)
     if suite == "specs":
         argv += ["-p", "no:benchmark"]  # specs time nothing; keeps .benchmarks/ out of the user's folder
+        # each pack's spec modules under a name of their own: two packs may both have spec_x.py,
+        # and nothing is put on sys.path
+        argv += ["--import-mode=importlib"]
         from . import claims as registry
 
         for pack in registry.PACKS:

@@ -39,7 +39,7 @@ def spec(claim_id: str) -> Callable:
     ``claim`` fixture hands the spec its :class:`ClaimContext`. ``conformance claims`` finds
     specs by reading these decorators, without importing torch.
     """
-    registry.get(claim_id)  # fail at import for a typo'd ID
+    claim_id = registry.get(claim_id).id  # fail at import for a typo'd ID; a pack's short ID made full
 
     def wrap(fn: Callable) -> Callable:
         fn = pytest.mark.parametrize("claim", [claim_id], ids=[claim_id], indirect=True)(fn)

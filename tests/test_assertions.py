@@ -106,3 +106,15 @@ def test_raises_checks_type_and_message(claim):
 def test_no_hand_written_seen_helper_is_left(claim):
     """``check(cond, what, expected, seen)`` let a spec state a "seen" it did not compare; it is gone."""
     assert not hasattr(claim, "check")
+
+
+def test_a_class_with_an_unbound_tolist_is_shown_by_name(claim):
+    """torch.Tensor (the class) has a tolist attribute that needs an instance: the message names
+    the class instead of crashing, so the spec fails by an assertion."""
+
+    class Tensorish:
+        def tolist(self):
+            return [1]
+
+    text = _message(claim.equal, Tensorish, int, "the type")
+    assert "Tensorish" in _seen(text)

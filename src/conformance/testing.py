@@ -247,5 +247,10 @@ class _Raised:
 
 
 def _short(t) -> str:
-    text = repr(t) if isinstance(t, str) else str(t.tolist() if hasattr(t, "tolist") else t)
+    if isinstance(t, str):
+        text = repr(t)
+    elif isinstance(t, type):  # a class (torch.Tensor has an unbound tolist): its name
+        text = "%s.%s" % (t.__module__, t.__qualname__)
+    else:
+        text = str(t.tolist() if callable(getattr(t, "tolist", None)) else t)
     return text if len(text) < 200 else text[:200] + "..."

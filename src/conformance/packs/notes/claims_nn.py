@@ -9,13 +9,40 @@ Imports nothing heavy: the CLI, report and diff read it without torch.
 from conformance import verdicts as V
 from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
 
+_NO_GPU = NotChecked("the same probes on CUDA tensors (cuDNN kernels)",
+                     "no GPU in CI; every spec takes the device fixture, so scripts/gpu-check.sh runs them on CUDA")
+
 CLAIMS = (
     Claim(
         "style.gram-matrix", (8,),
         "The Gram matrix of a CxMxN feature map, built entry by entry from channel pairs, equals "
         "F F^T with F the map reshaped to C x (M*N).",
-        always(V.HOLDS, "Both computations agree; the result is symmetric positive semi-definite.", EVERY_RUN),
+        always(V.HOLDS, "Both computations agree, however F F^T is written (@, torch.mm, Tensor.mm, "
+               "torch.matmul; torch.bmm for a batch of maps), in float64 to full precision and in "
+               "float32 to its own, also for maps that are views; the result is symmetric positive "
+               "semi-definite.", EVERY_RUN),
+        observe="the largest float64 error; the views' layout",
         area="nn",
+        checks=(
+            Check("example", "example", "F @ F.t() vs the channel-pair sums on float64 maps of 1..6 "
+                  "in each dim; symmetric, positive semi-definite", "test_gram_matrix_two_ways_agree",
+                  "matmul_one_percent_off", apis=("Tensor.__matmul__",)),
+            Check("spellings-and-precision", "spelling", "torch.mm(F, F.t()) and F.mm(F.t()) in float64 "
+                  "to full precision (entries needing more than float32's 24 bits, against exact sums); "
+                  "torch.matmul and F.matmul in float32", "test_gram_matrix_other_spellings_and_precision",
+                  "mm_of_float64_computes_in_float32", apis=("torch.mm", "Tensor.mm", "torch.matmul")),
+            Check("batch", "shapes", "a batch of 3 maps: torch.bmm and torch.matmul on B x C x (M*N)",
+                  "test_gram_matrix_of_a_batch", "bmm_repeats_the_first_item", apis=("torch.bmm", "torch.matmul")),
+            Check("non-contiguous", "shapes", "maps that are views (a permuted channels-last map, a slice "
+                  "with steps), reshaped to C x (M*N)", "test_gram_matrix_of_non_contiguous_features",
+                  "reshape_of_a_non_contiguous_map_reads_memory_order", apis=("Tensor.reshape", "torch.mm")),
+        ),
+        not_checked=(
+            _NO_GPU,
+            NotChecked("float16/bfloat16 maps", "half-precision matrix products have no CPU kernel on the "
+                       "oldest releases; style transfer computes its Gram matrices in float32"),
+            NotChecked("torch.einsum spellings", "not how the note (or the style-transfer code) writes F F^T"),
+        ),
     ),
     Claim(
         "nn.conv-output-size", (9,),
@@ -23,9 +50,21 @@ CLAIMS = (
         "size is unchanged.",
         (
             Expectation(
-                ">=1.1", V.HOLDS,
-                "Holds for Conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1); where the "
-                "formula gives less than 1 both raise RuntimeError.",
+                ">=1.13", V.HOLDS,
+                "Holds for nn.Conv1d/2d/3d, F.conv2d and MaxPool2d (with dilation D, F becomes "
+                "D*(F-1)+1), per side of non-square inputs and kernels; where the formula gives less "
+                "than 1 they raise RuntimeError; MaxPool2d's ceil_mode=True rounds up instead (a last "
+                "window starting in the padding is dropped). padding='same' keeps the size at stride 1 "
+                "('valid' is no padding, strided 'same' raises) and unbatched inputs are accepted.",
+                key="padding-strings", since="1.13",
+                evidence="run: 1.13.1 accepts padding='same'/'valid' and an unbatched (C x L) input to "
+                "Conv1d; 1.8.1 raises TypeError for padding='same' and RuntimeError 'Expected "
+                "3-dimensional input for 3-dimensional weight' for the unbatched input",
+            ),
+            Expectation(
+                ">=1.1,<1.13", V.HOLDS,
+                "As from 1.13, except that there are no padding strings (padding='same' raises "
+                "TypeError) and convolutions need a batch dimension (RuntimeError without one).",
                 key="too-small-raises", since="1.1",
                 evidence="run: 1.1.0 and later raise RuntimeError for a Conv2d kernel larger than its "
                 "(padded) input ('Kernel size can't be greater than actual input size'); 1.0.1 "
@@ -33,17 +72,68 @@ CLAIMS = (
             ),
             Expectation(
                 "<1.1", V.HOLDS_WITH_CAVEAT,
-                "Holds for Conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1) wherever it "
-                "gives at least 1. An undilated Conv2d does not check a kernel larger than its padded "
-                "input: it sizes the output with C's truncating division, int((W - F + 2P)/S) + 1, "
+                "Holds for Conv1d/2d/3d, F.conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1) "
+                "wherever it gives at least 1 (no padding strings, batch dimension needed). Undilated "
+                "convolutions and MaxPool2d do not check a kernel or window larger than the padded "
+                "input: they size the output with C's truncating division, int((W - F + 2P)/S) + 1, "
                 "returning an empty output (0) or even a 1-pixel one where the formula gives 0, and "
-                "raises only below 0; dilated convolutions and MaxPool2d raise RuntimeError.",
+                "raise only below 0; dilated convolutions raise RuntimeError.",
                 key="unchecked-kernel",
-                evidence="run: 1.0.1 gives shape (1, 1, 0, 0) for a 1x1 input and a 2x2 kernel, and "
-                "(1, 1, 1, 1) with stride 2 and a 3x3 kernel on 2x2",
+                evidence="run: 1.0.1 gives shape (1, 1, 0, 0) for a 1x1 input and a 2x2 kernel, "
+                "(1, 1, 1, 1) with stride 2 and a 3x3 kernel on 2x2, and (1, 1, 1, 1) for "
+                "MaxPool2d(3, stride=3) on 2x2",
             ),
         ),
+        observe="output shapes per form; the error messages of kernels larger than the input",
         area="nn",
+        checks=(
+            Check("example", "example", "nn.Conv2d(c, c, 3, 1, 1), the note's layer, keeps the size of "
+                  "1x1 .. 33x33 inputs; nn.Conv2d kernels larger than the padded input raise (or the "
+                  "old truncated sizes)", "test_kernel_larger_than_input", "conv_pads_one_more",
+                  apis=("nn.Conv2d",)),
+            Check("functional-too-large", "errors", "F.conv2d with a kernel larger than the padded "
+                  "input raises RuntimeError, message recorded", "test_kernel_larger_than_input",
+                  "conv2d_sizes_a_too_large_kernel_by_truncation", apis=("F.conv2d",)),
+            Check("pool-too-small", "errors", "MaxPool2d and F.max_pool2d with a window larger than the "
+                  "padded input raise RuntimeError", "test_kernel_larger_than_input",
+                  "max_pool2d_returns_empty_when_the_window_does_not_fit", apis=("nn.MaxPool2d", "F.max_pool2d")),
+            Check("formula-functional", "values", "F.conv2d with random non-square inputs, kernel, stride, "
+                  "padding and dilation (an explicit dilated, strided, padded case among them)",
+                  "test_output_size_formula_for_conv_and_pool", "conv2d_ignores_dilation", apis=("F.conv2d",)),
+            Check("formula-pool", "values", "MaxPool2d with the same random sizes (padding up to half "
+                  "the window)", "test_output_size_formula_for_conv_and_pool", "max_pool2d_ignores_dilation",
+                  apis=("nn.MaxPool2d",)),
+            Check("conv1d", "spelling", "nn.Conv1d(2, 3, 3, 1, 1) keeps lengths 1, 2, 5, 28, batches of 1 "
+                  "and 4", "test_kernel3_padding1_stride1_keeps_the_size", "conv1d_pads_one_more",
+                  apis=("nn.Conv1d",)),
+            Check("conv3d", "spelling", "nn.Conv3d(1, 2, 3, 1, 1) keeps 2x5x7 and 3x3x3 volumes",
+                  "test_kernel3_padding1_stride1_keeps_the_size", "conv3d_pads_one_more", apis=("nn.Conv3d",)),
+            Check("non-square", "shapes", "F.conv2d on a 5x9 input with 3x5 and 5x3 kernels padded (1, 2) "
+                  "and (2, 1)", "test_kernel3_padding1_stride1_keeps_the_size",
+                  "conv2d_swaps_height_and_width_padding", apis=("F.conv2d",)),
+            Check("padding-strings", "spelling", "padding='same' keeps the size (F.conv2d, Conv1d with an "
+                  "even kernel, Conv3d), 'valid' pads nothing, strided 'same' raises; TypeError where "
+                  "strings do not exist", "test_kernel3_padding1_stride1_keeps_the_size",
+                  "padding_same_means_valid", apis=("F.conv2d", "nn.Conv1d", "nn.Conv3d")),
+            Check("unbatched", "shapes", "unbatched inputs (Conv1d on C x L, F.conv2d on C x H x W) give "
+                  "unbatched outputs; RuntimeError where they are not allowed",
+                  "test_kernel3_padding1_stride1_keeps_the_size", "unbatched_conv_keeps_a_batch_dim",
+                  apis=("nn.Conv1d", "F.conv2d")),
+            Check("ceil-mode", "values", "MaxPool2d and F.max_pool2d with ceil_mode False and True on five "
+                  "non-square/padded/strided cases (one where the last window is dropped) and an "
+                  "unbatched input", "test_max_pool_ceil_mode_both_ways", "max_pool2d_ignores_ceil_mode",
+                  apis=("nn.MaxPool2d", "F.max_pool2d")),
+        ),
+        not_checked=(
+            _NO_GPU,
+            NotChecked("transposed convolutions (ConvTranspose2d)", "their size follows another formula; "
+                       "the note's network has none"),
+            NotChecked("padding_mode='reflect'/'circular' and groups", "they do not change the output size "
+                       "the formula gives; the note uses zero padding and no groups"),
+            NotChecked("nn.Conv2d with padding='same' and unbatched nn.Conv2d input", "all nn.Conv2d module "
+                       "probes sit in test_kernel_larger_than_input, which the claim-wide conv_pads_one_more "
+                       "must alone catch; the same forms are probed through F.conv2d, Conv1d and Conv3d"),
+        ),
     ),
     Claim(
         "nn.net-flatten-size", (9,),
@@ -52,11 +142,25 @@ CLAIMS = (
         always(
             V.WRONG,
             "The convolutions keep the size but each MaxPool2d(2) halves it (rounding down), so "
-            "the final map is 3x3 exactly for inputs of 24..31 pixels square; a 3x3 input fails "
-            "already in the second pooling layer.",
+            "the final map is 3x3 exactly for inputs of 24..31 pixels square (H x W inputs with "
+            "both sides in 24..31, in batches too); a 3x3 input fails already in the second "
+            "pooling layer.",
             EVERY_RUN,
         ),
         observe="which input sizes actually work",
         area="nn",
+        checks=(
+            Check("example", "example", "the note's network on square inputs 1..40: exactly 24..31 fit, "
+                  "3x3 fails", "test_which_inputs_fit_the_note_network", "pools_round_up_on_square_inputs",
+                  apis=("nn.MaxPool2d", "nn.Conv2d", "nn.Linear")),
+            Check("non-square-and-batches", "shapes", "non-square inputs (fit iff both sides are in 24..31), "
+                  "batches of 2 and 4, the 3x4 feature map of a 24x32 input",
+                  "test_note_network_on_non_square_inputs_and_batches", "max_pool2d_sizes_the_width_from_the_height",
+                  apis=("nn.MaxPool2d",)),
+        ),
+        not_checked=(
+            _NO_GPU,
+            NotChecked("training the network", "the claim is about shapes; a forward pass shows them"),
+        ),
     ),
 )

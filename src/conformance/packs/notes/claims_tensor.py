@@ -9,42 +9,124 @@ Imports nothing heavy: the CLI, report and diff read it without torch.
 from conformance import verdicts as V
 from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
 
+_INDEX_TRUTH = ("A loss is a 0-dim tensor, and indexing it raises IndexError ('invalid index of a "
+                "0-dim tensor. Use tensor.item() ...'), for every dtype and also on the loss itself; use "
+                "loss.item(). t[()], t[...] and t[None] work; indexing a one-element tensor gives a 0-dim "
+                "tensor, not a number.")
+_ITEM_TRUTH = ("float for floating tensors (every dtype, to the last bit, NaN, inf and -0.0 kept), int "
+               "for integer tensors (exact beyond 2**53), from any one-element tensor or view; ")
+
 CLAIMS = (
     Claim(
         "tensor.loss-data-index", (4, 11),
         "loss.data[0] gives the loss value as a Python number.",
-        (Expectation(
-            ">=1.0", V.OUTDATED,
-            "A loss is a 0-dim tensor, and indexing it raises IndexError ('invalid index of a "
-            "0-dim tensor. Use tensor.item() ...'); use loss.item().",
-            since="0.4.0",
-            evidence="run: IndexError on every release run; docs: 0.4.0 release notes (losses "
-            "became 0-dim)",
-        ),),
+        (
+            Expectation(
+                ">=1.4", V.OUTDATED, _INDEX_TRUTH + " Other indices (-1, 1) are an IndexError too.",
+                since="0.4.0",
+                evidence="run: loss.data[0] is an IndexError on every release run; 1.4.0 a 0-dim tensor's [-1] "
+                "raises IndexError 'dimension specified as 0 but tensor has no dimensions'; 1.0.1 raises "
+                "RuntimeError with that message; docs: 0.4.0 release notes (losses became 0-dim)",
+            ),
+            Expectation(
+                "<1.4", V.OUTDATED, _INDEX_TRUTH + " Other indices (-1, 1) are a RuntimeError ('dimension "
+                "specified as 0 but tensor has no dimensions').",
+                key="other-indices-runtime-error", since="0.4.0",
+                evidence="run: 1.0.1 a 0-dim tensor's [-1] and [1] raise RuntimeError 'dimension specified as 0 "
+                "but tensor has no dimensions'; docs: 0.4.0 release notes (losses became 0-dim)",
+            ),
+        ),
         observe="exception and message",
         area="tensor",
+        checks=(
+            Check("note-example", "example", "loss.data[0] of an mse_loss (0-dim) is an IndexError that points to "
+                  ".item()", "test_indexing_a_scalar_loss_fails", "data_of_a_scalar_is_one_dimensional", ("Tensor.data",)),
+            Check("loss-itself", "spelling", "loss[0] on the loss that requires grad, and loss.detach()[0], are "
+                  "refused the same way", "test_indexing_the_loss_itself_fails", "graph_scalars_index_like_0_3",
+                  ("Tensor.__getitem__", "Tensor.detach")),
+            Check("dtypes-and-indices", "values", "0-dim float64, int64 and bool tensors refuse [0] with the .item() "
+                  "message; indices -1 and 1 are refused too (error type by release)",
+                  "test_other_dtypes_and_indices_of_a_0dim_tensor", "zero_dim_integers_index_like_0_3",
+                  ("Tensor.__getitem__",)),
+            Check("working-forms", "shapes", "t[()], t[...] (0-dim), t[None] (shape (1,)), and [0] of shape (1,) and "
+                  "[0, 0] of (1, 1) tensors give 0-dim tensors, not Python numbers, holding the value",
+                  "test_the_ways_that_do_index_a_0dim_tensor", "one_element_index_gives_a_number",
+                  ("Tensor.__getitem__", "Tensor.reshape", "Tensor.view", "Tensor.unsqueeze")),
+        ),
+        not_checked=(
+            NotChecked("indexing 0-dim tensors with tensors or boolean masks (t[torch.tensor(0)], t[t > 0])",
+                       "advanced indexing is not the note's idiom; the note's loss.data[0] and its fixes are checked"),
+        ),
     ),
     Claim(
         "tensor.item", (11,),
         "loss.item() gives a Python number from a one-element tensor.",
         (
             Expectation(
-                ">=1.2", V.HOLDS,
-                "float for floating tensors, int for integer tensors, bool for bool tensors.",
-                key="bool", since="1.2",
+                ">=2.0", V.HOLDS,
+                _ITEM_TRUTH + "bool for bool tensors (bfloat16 too). Several or no elements: RuntimeError "
+                "'a Tensor with N elements cannot be converted to Scalar'.",
+                key="runtime-error", since="2.0",
+                evidence="run: 2.0.1 torch.ones(2).item() raises RuntimeError 'a Tensor with 2 elements cannot be "
+                "converted to Scalar'; 1.13.1 raises ValueError 'only one element tensors can be converted to "
+                "Python scalars'",
+            ),
+            Expectation(
+                ">=1.4,<2.0", V.HOLDS,
+                _ITEM_TRUTH + "bool for bool tensors (bfloat16 too). Several or no elements: ValueError "
+                "'only one element tensors can be converted to Python scalars'.",
+                key="value-error", since="1.4",
+                evidence="run: 1.4.0 has torch.bfloat16 and .item() of it gives the value; 1.0.1 has no "
+                "torch.bfloat16; run: 1.13.1 raises ValueError for torch.ones(2).item()",
+            ),
+            Expectation(
+                ">=1.2,<1.4", V.HOLDS,
+                _ITEM_TRUTH + "bool for bool tensors; no bfloat16 dtype is checked here. Several or no "
+                "elements: ValueError.",
+                key="no-bfloat16", since="1.2",
                 evidence="run: 1.2.0 and later: torch.tensor(True) is torch.bool and .item() gives bool; "
                 "1.1.0 gives int from a uint8 tensor",
             ),
             Expectation(
                 "<1.2", V.HOLDS,
-                "float for floating tensors, int for integer tensors; there is no bool dtype yet: "
-                "torch.tensor(True) is a uint8 tensor, so .item() gives int (1).",
+                _ITEM_TRUTH + "there is no bool dtype yet: torch.tensor(True) is a uint8 tensor, so .item() "
+                "gives int (1); no bfloat16 dtype. Several or no elements: ValueError.",
                 key="no-bool",
                 evidence="run: 1.0.1 and 1.1.0 make torch.tensor(True) torch.uint8 and .item() gives int",
             ),
         ),
-        observe="type",
+        observe="type; values at the precision edges; error per shape",
         area="tensor",
+        checks=(
+            Check("note-example", "example", "loss.item() of an mse_loss is a float equal to the loss; int from "
+                  "int64, False/True from bool tensors (0/1 on the oldest releases), float from shape (1,)",
+                  "test_item_gives_a_python_number", "item_of_bool_gives_int", ("Tensor.item",)),
+            Check("float-precision", "values", "float16, bfloat16, float32 and float64 values needing every mantissa "
+                  "bit, the largest finite value and the smallest subnormal come back exactly (float64 bit for bit)",
+                  "test_item_keeps_full_float_precision", "item_of_float64_through_float32", ("Tensor.item",)),
+            Check("special-values", "values", "NaN, inf, -inf, -0.0 (its sign) and 0.0 of every floating dtype",
+                  "test_item_keeps_nan_inf_and_the_sign_of_zero", "item_drops_the_sign_of_zero", ("Tensor.item",)),
+            Check("integers", "values", "int64 2**53 + 1, 2**63 - 1 and -2**63, and the ends of int32, int16, int8 and "
+                  "uint8, exact and int", "test_item_gives_exact_integers",
+                  "item_of_int64_through_float64", ("Tensor.item",)),
+            Check("one-element-shapes", "shapes", "shapes (1,), (1, 1), (1, 1, 1), a slice at an offset, a strided "
+                  "element of a transpose, an expanded scalar, an indexed element, an int64 slice",
+                  "test_item_of_one_element_tensors_of_any_shape", "item_reads_the_start_of_the_base",
+                  ("Tensor.item",)),
+            Check("several-elements", "errors", "shapes (2,), (2, 3), (0,) and (2, 0) are refused, with a message about "
+                  "elements (error type by release, message recorded)", "test_item_refuses_several_elements",
+                  "item_returns_the_first_element", ("Tensor.item",)),
+            Check("other-spellings", "spelling", "float(t), int(t) (exact for float64 and int64 2**63 - 1), bool(t), "
+                  "t.tolist() (a number for 0-dim, a list for (1,)), and float() of two elements refused",
+                  "test_float_int_bool_and_tolist_spellings", "tolist_of_a_0dim_tensor_gives_a_list",
+                  ("Tensor.tolist", "Tensor.__float__", "Tensor.__int__", "Tensor.__bool__")),
+        ),
+        not_checked=(
+            NotChecked("complex tensors (.item() gives complex)", "the note's losses are real; complex dtypes are "
+                       "missing on the oldest releases"),
+            NotChecked(".item() on CUDA tensors (a device sync)", "CUDA-only: no GPU in CI; the specs take the "
+                       "device parameter and run there in gpu-check"),
+        ),
     ),
     Claim(
         "autograd.accumulate-tensor-keeps-graph", (11,),
@@ -54,5 +136,27 @@ CLAIMS = (
                 "the number of iterations; with .item() the total is a float and nothing is kept.", EVERY_RUN),
         observe="growth measured",
         area="tensor",
+        checks=(
+            Check("note-example", "example", "total += loss over 10, 20 and 40 iterations: the graph grows linearly; "
+                  "total += loss.item() is a float", "test_total_of_tensor_losses_keeps_every_graph",
+                  "item_returns_a_tensor", ("Tensor.__iadd__", "Tensor.__radd__", "Tensor.item")),
+            Check("other-sums", "spelling", "total = total + loss, sum(losses), torch.stack(losses).sum() and "
+                  "zeros(()) += loss each keep every loss's graph (grows from 1 to 3 losses; backward reaches all)",
+                  "test_other_ways_to_add_up_tensor_losses", "scalar_add_drops_the_graph",
+                  ("Tensor.__add__", "torch.stack", "Tensor.backward")),
+            Check("detached-totals", "spelling", "totals of loss.detach() (a tensor without grad or graph) and of "
+                  "float(loss) (a float) keep nothing, with the same value", "test_totals_of_detached_losses_keep_nothing",
+                  "detach_keeps_the_graph", ("Tensor.detach", "Tensor.__float__")),
+            Check("kept-alive", "state", "each iteration's graph stays alive with a tensor total, after its backward "
+                  "too, and is freed with it; with .item() none outlives its iteration",
+                  "test_what_a_running_total_keeps_alive", "item_keeps_its_tensor",
+                  ("Tensor.item", "Tensor.register_hook", "Tensor.backward")),
+        ),
+        not_checked=(
+            NotChecked("bytes of memory held", "CPU has no allocator counter on every release; the graph nodes and "
+                       "what they keep alive are measured instead"),
+            NotChecked("totals accumulated under torch.no_grad() (an evaluation loop)", "nothing is recorded there: "
+                       "that is autograd.no-grad-inherited's claim"),
+        ),
     ),
 )

@@ -7,7 +7,132 @@ The specs are ``specs/spec_data.py``; the breakages ``tests/breakages/data.py``.
 Imports nothing heavy: the CLI, report and diff read it without torch.
 """
 from conformance import verdicts as V
-from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
+from conformance.records import EVERY_RUN, Check, Claim, Expectation, Idiom, NotChecked, always  # noqa: F401
+
+# What the note was doing (the setting of a claim page), shared by several claims
+DATA = ("§12 and §16 summarise how data reaches a network: a custom dataset subclasses "
+         "torch.utils.data.Dataset and implements __len__ and __getitem__, and torch.utils.data.DataLoader "
+         "turns it into batches, shuffles it, loads it with several processes and merges samples with "
+         "collate_fn.")
+
+# The examples: each function's body is a runnable script (claim pages, explain; tests/test_examples.py runs it)
+
+def _dataset_protocol():
+    import torch
+    from torch.utils.data import DataLoader, Dataset
+
+    class Triples(Dataset):
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return torch.tensor(float(i)), i * 10, "s%d" % i  # a tuple of any length
+
+    batch = next(iter(DataLoader(Triples(), batch_size=4)))
+    assert len(batch) == 3 and batch[0].tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def _getitem_types():
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader, Dataset
+
+    class Images(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return np.full((2, 2), i, dtype=np.uint8), i  # a numpy image and an int label
+
+    images, labels = next(iter(DataLoader(Images(), batch_size=4)))
+    assert images.dtype == torch.uint8 and tuple(images.shape) == (4, 2, 2)
+    assert labels.dtype == torch.int64
+
+
+def _dataloader_batches():
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    ds = TensorDataset(torch.arange(10.0))
+    assert [len(b[0]) for b in DataLoader(ds, batch_size=4)] == [4, 4, 2]  # a smaller last batch
+    assert [len(b[0]) for b in DataLoader(ds, batch_size=4, drop_last=True)] == [4, 4]
+
+
+def _dataloader_shuffle():
+    import torch
+    from torch.utils.data import DataLoader
+
+    torch.manual_seed(0)  # the same seed gives the same orders
+    loader = DataLoader(list(range(20)), batch_size=5, shuffle=True)
+    epoch1 = [i for b in loader for i in b.tolist()]
+    epoch2 = [i for b in loader for i in b.tolist()]
+    assert sorted(epoch1) == list(range(20)) and epoch1 != epoch2  # a new permutation each epoch
+
+
+def _dataloader_workers():
+    from torch.utils.data import DataLoader
+
+    data = list(range(16))
+    serial = [b.tolist() for b in DataLoader(data, batch_size=4)]
+    parallel = [b.tolist() for b in DataLoader(data, batch_size=4, num_workers=2)]
+    assert parallel == serial  # two worker processes, same batches in the same order
+
+
+def _collate_fn():
+    import torch
+    from torch.utils.data import DataLoader
+
+    sentences = [torch.arange(1, n + 1) for n in (3, 1, 4, 2)]
+
+    def pad(samples):  # gets the list of samples, returns the batch
+        out = torch.zeros(len(samples), max(len(s) for s in samples), dtype=torch.long)
+        for row, s in enumerate(samples):
+            out[row, :len(s)] = s
+        return out
+
+    batches = list(DataLoader(sentences, batch_size=2, collate_fn=pad))
+    assert batches[0].tolist() == [[1, 2, 3], [1, 0, 0]]
+
+
+def _mnist_style_dataset():
+    import torch
+    from PIL import Image
+    from torch.utils.data import Dataset
+
+    class SmallMNIST(Dataset):
+        def __init__(self, images, labels):
+            self.images, self.labels = images, labels
+
+        def __getitem__(self, i):
+            return Image.fromarray(self.images[i].numpy()), int(self.labels[i])  # uint8 HxW: mode 'L'
+
+        def __len__(self):
+            return len(self.images)  # not a hard-coded 60000
+
+    ds = SmallMNIST(torch.zeros(5, 28, 28, dtype=torch.uint8), torch.arange(5))
+    img, label = ds[2]
+    assert img.mode == "L" and img.size == (28, 28) and label == 2 and len(ds) == 5
+
+
+def _torchvision_mnist():
+    import os
+    import struct
+    import tempfile
+
+    import numpy as np
+    from torchvision.datasets import MNIST
+
+    root = tempfile.mkdtemp()  # the folder that contains MNIST/
+    raw = os.path.join(root, "MNIST", "raw")
+    os.makedirs(raw)
+    for prefix, n in (("train", 6), ("t10k", 4)):  # the extracted idx files, as the download leaves them
+        with open(os.path.join(raw, prefix + "-images-idx3-ubyte"), "wb") as fh:
+            fh.write(struct.pack(">IIII", 2051, n, 28, 28) + np.zeros((n, 28, 28), np.uint8).tobytes())
+        with open(os.path.join(raw, prefix + "-labels-idx1-ubyte"), "wb") as fh:
+            fh.write(struct.pack(">II", 2049, n) + np.arange(n, dtype=np.uint8).tobytes())
+    train = MNIST(root, train=True, download=True)  # files present: nothing is downloaded
+    assert len(train) == 6
+
 
 CLAIMS = (
     Claim(
@@ -81,6 +206,17 @@ CLAIMS = (
             NotChecked("__getitems__ (batched fetching of a list of indices, 2.x)",
                        "an optional fast path; the claim is about __len__ and __getitem__"),
         ),
+        answer="A Dataset needs __len__ and __getitem__, and a sample may be a tuple of any length; without "
+        "__getitem__ indexing raises NotImplementedError, without __len__ the default DataLoader raises "
+        "TypeError.",
+        setting=DATA,
+        topic='Datasets and DataLoader',
+        idioms=(
+            Idiom('a Dataset subclass with `__len__` and `__getitem__`',
+                  'the same',
+                  also=('data.getitem-types',)),
+        ),
+        example=_dataset_protocol,
     ),
     Claim(
         "data.getitem-types", (12,),
@@ -168,6 +304,11 @@ CLAIMS = (
             NotChecked("numpy string and object arrays, custom classes as elements",
                        "refused like None (TypeError), which is probed; the note's samples are numbers and images"),
         ),
+        answer="The default collation stacks numpy arrays and numbers into tensors (int labels become int64, "
+        "Python floats float64, uint8 images stay uint8) and recurses into tuples, dicts and namedtuples.",
+        setting=DATA + " §12 adds that __getitem__ may return, for example, a numpy image and an int label.",
+        topic='Datasets and DataLoader',
+        example=_getitem_types,
     ),
     Claim(
         "data.dataloader-batches", (16,),
@@ -209,6 +350,15 @@ CLAIMS = (
                        "last batch and drop_last=True"),
             NotChecked("IterableDataset batching", "another protocol than the note's map-style datasets"),
         ),
+        answer="DataLoader yields batches of batch_size; the last one holds the rest unless drop_last=True.",
+        setting=DATA,
+        topic='Datasets and DataLoader',
+        idioms=(
+            Idiom('`DataLoader(..., batch_size, shuffle, num_workers, collate_fn)`',
+                  'the same',
+                  also=('data.dataloader-shuffle', 'data.dataloader-workers', 'data.collate-fn')),
+        ),
+        example=_dataloader_batches,
     ),
     Claim(
         "data.dataloader-shuffle", (16,),
@@ -263,6 +413,11 @@ CLAIMS = (
             NotChecked("shuffling with worker processes", "the order is drawn in the main process; the workers "
                        "claim checks that workers keep the sampler's order"),
         ),
+        answer="shuffle=True visits every sample once per epoch in a new order each epoch; the same "
+        "torch.manual_seed reproduces the orders.",
+        setting=DATA,
+        topic='Datasets and DataLoader',
+        example=_dataloader_shuffle,
     ),
     Claim(
         "data.dataloader-workers", (16,),
@@ -331,6 +486,11 @@ CLAIMS = (
             NotChecked("an error raised in a worker", "how it surfaces is not what the note claims"),
             NotChecked("pin_memory=True with workers", "pinned memory needs CUDA: no GPU in CI"),
         ),
+        answer="num_workers > 0 loads in worker processes and still yields the same batches in the same order as "
+        "num_workers=0; each worker gets its own random seed.",
+        setting=DATA,
+        topic='Datasets and DataLoader',
+        example=_dataloader_workers,
     ),
     Claim(
         "data.collate-fn", (16,),
@@ -380,6 +540,11 @@ CLAIMS = (
                        "exists from 1.2 only; the unbatched conversion is probed by data.getitem-types"),
             NotChecked("collate_fn in worker processes", "it runs there the same way; each worker start costs time"),
         ),
+        answer="collate_fn receives the list of samples of a batch and its return value is the batch, e.g. to pad "
+        "sequences of different lengths, which the default refuses.",
+        setting=DATA,
+        topic='Datasets and DataLoader',
+        example=_collate_fn,
     ),
     Claim(
         "data.mnist-style-dataset", (13,),
@@ -418,6 +583,19 @@ CLAIMS = (
             NotChecked("Pillow's warnings", "recorded (mode= is deprecated from Pillow 11.3), not asserted: Pillow, "
                        "not torch, decides them"),
         ),
+        answer="The note's Dataset works (mode-'L' PIL images, transforms applied), but its hard-coded __len__ "
+        "says 60000 even for a smaller file, and indexing past the real size raises IndexError; return "
+        "len(self.images) instead.",
+        setting="§13 copies an older torchvision MNIST class: it loads (images, labels) stored with torch.save under "
+        "root/processed, turns each image into a PIL image with Image.fromarray(img.numpy(), mode='L'), "
+        "applies transform and target_transform, and returns 60000 or 10000 from __len__.",
+        topic='Datasets and DataLoader',
+        idioms=(
+            Idiom('a Dataset with `__len__` returning 60000 or 10000',
+                  '`return len(self.images)`'),
+        ),
+        example=_mnist_style_dataset,
+        example_needs=('PIL',),
     ),
     Claim(
         "data.torchvision-mnist", (16,),
@@ -486,5 +664,19 @@ CLAIMS = (
             NotChecked("archives with the published MD5", "the spec's archives are small synthetic ones"),
             NotChecked("FashionMNIST, KMNIST, EMNIST", "the same class family on other files; the note uses MNIST"),
         ),
+        answer="With the extracted MNIST files under root/MNIST/raw, MNIST(root, download=True) loads them and "
+        "fetches nothing; root is the folder that contains MNIST/. Before torch 1.9 (torchvision 0.10) only "
+        "the processed .pt files counted.",
+        setting="§16 loads MNIST with torchvision.datasets.MNIST and says download may stay True: root is the folder "
+        "above the data (not the training set itself), and files already there are not downloaded again.",
+        topic='Datasets and DataLoader',
+        idioms=(
+            Idiom('MNIST files under `root`, `MNIST(root, download=True)`',
+                  'the same; root is the folder containing `MNIST/`, and the raw files under `MNIST/raw` count '
+                  'as already there'),
+        ),
+        questions=('Does `MNIST(root, download=True)` download again when the files are there?',),
+        example=_torchvision_mnist,
+        example_needs=('torchvision',),
     ),
 )

@@ -7,10 +7,41 @@ The specs are ``specs/spec_gan.py``; the breakages ``tests/breakages/gan.py``.
 Imports nothing heavy: the CLI, report and diff read it without torch.
 """
 from conformance import verdicts as V
-from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
+from conformance.records import EVERY_RUN, Check, Claim, Expectation, Idiom, NotChecked, always  # noqa: F401
 
 _NO_GPU = NotChecked("the same probes on CUDA tensors",
                      "no GPU in CI; every spec takes the device fixture, so scripts/gpu-check.sh runs them on CUDA")
+
+# What the note was doing (the setting of a claim page), shared by several claims
+GAN = ("§15 sums up the two networks of a GAN: the discriminator ends in a Sigmoid and is trained to "
+        "score real data 1 and generated data 0; the generator ends in tanh, producing pixels in -1..1, and "
+        "is trained so that the discriminator scores its output 1.")
+
+# The examples: each function's body is a runnable script (claim pages, explain; tests/test_examples.py runs it)
+
+def _discriminator_sigmoid():
+    import torch
+
+    D = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.LeakyReLU(0.2), torch.nn.Linear(16, 1),
+                            torch.nn.Sigmoid())
+    scores = D(torch.randn(64, 4) * 3)
+    assert ((scores > 0) & (scores < 1)).all()  # probabilities
+    real, fake = torch.randn(8, 4) + 2, torch.randn(8, 4) - 2
+    bce = torch.nn.BCELoss()
+    d_loss = bce(D(real), torch.ones(8, 1)) + bce(D(fake), torch.zeros(8, 1))  # real -> 1, fake -> 0
+    d_loss.backward()
+
+
+def _generator_tanh():
+    import torch
+
+    G = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 4), torch.nn.Tanh())
+    D = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Sigmoid())
+    pixels = G(torch.randn(256, 2) * 3)
+    assert ((pixels > -1) & (pixels < 1)).all()  # pixel values in (-1, 1)
+    g_loss = torch.nn.BCELoss()(D(pixels), torch.ones(256, 1))  # the generator wants its fakes scored 1
+    g_loss.backward()
+
 
 CLAIMS = (
     Claim(
@@ -79,6 +110,15 @@ CLAIMS = (
             NotChecked("training over many steps, and optimizers", "one gradient step shows the direction "
                        "the targets push; optimizers have their own claims"),
         ),
+        answer="A discriminator ending in Sigmoid outputs values in (0, 1), and a BCE step with real -> 1 and "
+        "fake -> 0 lowers its score of fakes.",
+        setting=GAN,
+        topic='GAN output layers',
+        idioms=(
+            Idiom('discriminator ending in `Sigmoid`, fakes scored 0',
+                  'the same'),
+        ),
+        example=_discriminator_sigmoid,
     ),
     Claim(
         "gan.generator-tanh", (15,),
@@ -108,5 +148,14 @@ CLAIMS = (
             NotChecked("training over many steps, and optimizers", "one gradient step shows the direction "
                        "the target pushes; optimizers have their own claims"),
         ),
+        answer="A generator ending in tanh outputs values in (-1, 1), and a step on BCE with target 1 for its fakes "
+        "raises the discriminator's score of them.",
+        setting=GAN,
+        topic='GAN output layers',
+        idioms=(
+            Idiom('generator ending in `tanh`, its fakes scored 1',
+                  'the same'),
+        ),
+        example=_generator_tanh,
     ),
 )

@@ -7,10 +7,60 @@ The specs are ``specs/spec_nn.py``; the breakages ``tests/breakages/nn.py``.
 Imports nothing heavy: the CLI, report and diff read it without torch.
 """
 from conformance import verdicts as V
-from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
+from conformance.records import EVERY_RUN, Check, Claim, Expectation, Idiom, NotChecked, always  # noqa: F401
 
 _NO_GPU = NotChecked("the same probes on CUDA tensors (cuDNN kernels)",
                      "no GPU in CI; every spec takes the device fixture, so scripts/gpu-check.sh runs them on CUDA")
+
+# What the note was doing (the setting of a claim page), shared by several claims
+STYLE = ("§7 and §8 come from neural style transfer: a content loss and a style loss are computed on the "
+          "features of one network, so two losses share a graph, and the style loss compares Gram "
+          "matrices of feature maps.")
+NET = ("§9 defines a classifier of three blocks, each a 3x3 convolution with padding 1 and stride 1, a "
+        "ReLU and a 2x2 max-pool (channels 3 -> 32 -> 64 -> 64), followed by Linear(64*3*3, 128), ReLU and "
+        "Linear(128, 10), and explains the 3*3 with the output-size formula H = (W - F + 2P)/S + 1.")
+
+# The examples: each function's body is a runnable script (claim pages, explain; tests/test_examples.py runs it)
+
+def _gram_matrix():
+    import torch
+
+    features = torch.randn(3, 5, 4, dtype=torch.float64)  # C x M x N
+    C = features.shape[0]
+    by_pairs = torch.tensor([[(features[i] * features[j]).sum().item() for j in range(C)] for i in range(C)],
+                            dtype=torch.float64)
+    F = features.reshape(C, -1)  # C x (M*N)
+    assert torch.allclose(F @ F.t(), by_pairs)
+
+
+def _conv_output_size():
+    import torch
+
+    def out_size(w, f, p, s):
+        return (w - f + 2 * p) // s + 1
+
+    x = torch.randn(1, 1, 28, 28)
+    assert torch.nn.Conv2d(1, 1, 3, 1, 1)(x).shape[-1] == out_size(28, 3, 1, 1) == 28  # size kept
+    assert torch.nn.Conv2d(1, 1, 5, 2, 0)(x).shape[-1] == out_size(28, 5, 0, 2) == 12  # rounded down
+    assert torch.nn.MaxPool2d(2)(x).shape[-1] == out_size(28, 2, 0, 2) == 14
+
+
+def _net_flatten_size():
+    import torch
+
+    def block(cin, cout):
+        return torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 3, 1, 1), torch.nn.ReLU(), torch.nn.MaxPool2d(2))
+
+    features = torch.nn.Sequential(block(3, 32), block(32, 64), block(64, 64))
+    assert features(torch.randn(1, 3, 28, 28)).shape[-2:] == (3, 3)  # 28 -> 14 -> 7 -> 3
+    assert features(torch.randn(1, 3, 24, 24)).shape[-2:] == (3, 3)  # 24 .. 31 all end at 3x3
+    try:
+        features(torch.randn(1, 3, 3, 3))  # the note's 3x3 input
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("a 3x3 input cannot pass three 2x2 pools")
+
 
 CLAIMS = (
     Claim(
@@ -43,6 +93,17 @@ CLAIMS = (
                        "oldest releases; style transfer computes its Gram matrices in float32"),
             NotChecked("torch.einsum spellings", "not how the note (or the style-transfer code) writes F F^T"),
         ),
+        answer="Both ways agree: the matrix of channel-pair sums equals F F^T with F the C x (M*N) reshaped "
+        "feature map (symmetric, positive semi-definite).",
+        setting=STYLE + " §8 gives two readings of the Gram matrix of a C x M x N feature map: entry (i, j) as the "
+        "sum of channel i times channel j, or each channel flattened to a row of F and F times its "
+        "transpose.",
+        topic='Layer shapes and Gram matrices',
+        idioms=(
+            Idiom('the Gram matrix from channel pairs',
+                  '`F @ F.t()` with `F = features.reshape(C, -1)`'),
+        ),
+        example=_gram_matrix,
     ),
     Claim(
         "nn.conv-output-size", (9,),
@@ -134,6 +195,15 @@ CLAIMS = (
                        "probes sit in test_kernel_larger_than_input, which the claim-wide conv_pads_one_more "
                        "must alone catch; the same forms are probed through F.conv2d, Conv1d and Conv3d"),
         ),
+        answer="A Conv2d or MaxPool2d output is floor((W - F + 2P)/S) + 1 wide (with dilation D, F becomes "
+        "D*(F-1)+1); with F=3, P=1, S=1 the size is kept.",
+        setting=NET,
+        topic='Layer shapes and Gram matrices',
+        idioms=(
+            Idiom('`H = (W - F + 2P)/S + 1`',
+                  'the same, rounded down'),
+        ),
+        example=_conv_output_size,
     ),
     Claim(
         "nn.net-flatten-size", (9,),
@@ -162,5 +232,16 @@ CLAIMS = (
             _NO_GPU,
             NotChecked("training the network", "the claim is about shapes; a forward pass shows them"),
         ),
+        answer="The note's inference is wrong: the convolutions keep the size but each MaxPool2d(2) halves it, so "
+        "the last map is 3x3 for square inputs of 24 to 31 pixels (28x28 MNIST fits), and a 3x3 input "
+        "fails in the second pool.",
+        setting=NET,
+        topic='Layer shapes and Gram matrices',
+        idioms=(
+            Idiom("`Linear(64*3*3, 128)` after three conv+pool blocks 'so the input is 3x3'",
+                  'inputs of 24..31 pixels square (28x28 MNIST)'),
+        ),
+        questions=("Which input size fits the §9 network's `Linear(64*3*3, 128)`?",),
+        example=_net_flatten_size,
     ),
 )

@@ -7,7 +7,7 @@ The specs are ``specs/spec_reduce.py``; the breakages ``tests/breakages/reduce.p
 Imports nothing heavy: the CLI, report and diff read it without torch.
 """
 from conformance import verdicts as V
-from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
+from conformance.records import EVERY_RUN, Check, Claim, Expectation, Idiom, NotChecked, always  # noqa: F401
 
 
 def _over_a_dim(d, neg, other, label_check=()):
@@ -118,6 +118,47 @@ _D1 = _over_a_dim(1, -1, 0, label_check=(
           apis=("torch.max",)),
 ))
 
+# What the note was doing (the setting of a claim page), shared by several claims
+MAX = ("§10 describes torch.max(a, dim) on a 3x3 tensor of random scores: over dim 0 it returns each "
+        "column's maximum with its row, over dim 1 each row's maximum with its column, and [1] of the "
+        "latter serves as the predicted label on MNIST, whose classes count from 0.")
+
+# The examples: each function's body is a runnable script (claim pages, explain; tests/test_examples.py runs it)
+
+def _max_dim0():
+    import torch
+
+    a = torch.tensor([[1.0, 9.0], [5.0, 2.0], [3.0, 4.0]])
+    values, indices = torch.max(a, 0)  # one result per column
+    assert values.tolist() == [5.0, 9.0] and indices.tolist() == [1, 0]  # row of each maximum
+
+
+def _max_dim1():
+    import torch
+
+    scores = torch.tensor([[0.3856, -0.7356, 0.0876], [0.9246, -0.9074, 0.4152], [0.7600, 1.1790, -0.8748]])
+    pred = torch.max(scores, 1)[1]  # column of each row's maximum: the predicted label
+    assert pred.tolist() == [0, 0, 1]
+    assert torch.equal(pred, scores.argmax(1))  # the same, said directly
+
+
+def _max_result_type():
+    import torch
+
+    result = torch.max(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
+    assert type(result).__module__ == "torch.return_types"  # a named tuple, torch.return_types.max
+    assert result.values.tolist() == [5.0, 7.0] and result.indices.tolist() == [1, 0]
+    values, indices = result  # it still unpacks as a pair
+    assert indices is result[1]
+
+
+def _max_ties():
+    import torch
+
+    a = torch.tensor([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [0.0, 0.0, 5.0, 5.0]])
+    assert torch.max(a, 1).indices.tolist() == [1, 0, 2]  # the first of the tied maxima
+
+
 CLAIMS = (
     Claim(
         "reduce.max-dim0", (10,),
@@ -127,6 +168,10 @@ CLAIMS = (
         area="reduce",
         checks=_D0[1],
         not_checked=_D0[2],
+        answer="torch.max(a, 0) returns each column's maximum and the row where it sits, as the note says.",
+        setting=MAX,
+        topic='torch.max over a dimension',
+        example=_max_dim0,
     ),
     Claim(
         "reduce.max-dim1", (10,),
@@ -137,6 +182,16 @@ CLAIMS = (
         area="reduce",
         checks=_D1[1],
         not_checked=_D1[2],
+        answer="torch.max(a, 1) returns each row's maximum and its column; torch.max(scores, 1)[1] (or "
+        "scores.argmax(1)) is the predicted label.",
+        setting=MAX,
+        topic='torch.max over a dimension',
+        idioms=(
+            Idiom('`torch.max(a, 1)[1]` as the predicted label',
+                  'the same, or `a.argmax(1)`',
+                  also=('reduce.max-dim0',)),
+        ),
+        example=_max_dim1,
     ),
     Claim(
         "reduce.max-result-type", (10,),
@@ -181,6 +236,15 @@ CLAIMS = (
             NotChecked("the result on CUDA", "no GPU in CI; the specs take the device fixture, so "
                        "scripts/gpu-check.sh runs them on CUDA"),
         ),
+        answer="The result is a named tuple, torch.return_types.max, with fields .values and .indices; it still "
+        "unpacks and indexes as a pair.",
+        setting=MAX,
+        topic='torch.max over a dimension',
+        idioms=(
+            Idiom('the result printed as a pair `(values, indices)`',
+                  '`result.values`, `result.indices` (still a pair)'),
+        ),
+        example=_max_result_type,
     ),
     Claim(
         "reduce.max-ties", (10,),
@@ -237,5 +301,15 @@ CLAIMS = (
             NotChecked("the CUDA tie rule in CI", "no GPU in CI; the parity spec runs where "
                        "scripts/gpu-check.sh runs it"),
         ),
+        answer="When a row has several equal maxima, torch.max(a, dim) returns the index of the first one "
+        "(documented since 1.6); before 1.6 the CPU returned the last one.",
+        setting=MAX + " It says 'the index of the maximum' without saying which index comes back when maxima tie.",
+        topic='torch.max over a dimension',
+        idioms=(
+            Idiom("'the index of the maximum' when maxima tie",
+                  'expect the first tied index'),
+        ),
+        questions=('Which index does `torch.max` return on ties?',),
+        example=_max_ties,
     ),
 )

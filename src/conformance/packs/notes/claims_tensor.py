@@ -7,7 +7,7 @@ The specs are ``specs/spec_tensor.py``; the breakages ``tests/breakages/tensor.p
 Imports nothing heavy: the CLI, report and diff read it without torch.
 """
 from conformance import verdicts as V
-from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
+from conformance.records import EVERY_RUN, Check, Claim, Expectation, Idiom, NotChecked, always  # noqa: F401
 
 _INDEX_TRUTH = ("A loss is a 0-dim tensor, and indexing it raises IndexError ('invalid index of a "
                 "0-dim tensor. Use tensor.item() ...'), for every dtype and also on the loss itself; use "
@@ -15,6 +15,53 @@ _INDEX_TRUTH = ("A loss is a 0-dim tensor, and indexing it raises IndexError ('i
                 "tensor, not a number.")
 _ITEM_TRUTH = ("float for floating tensors (every dtype, to the last bit, NaN, inf and -0.0 kept), int "
                "for integer tensors (exact beyond 2**53), from any one-element tensor or view; ")
+
+# What the note was doing (the setting of a claim page), shared by several claims
+LOSS = ("§4 and §11 print the running loss of a training loop. Under 0.3 a loss was a Variable holding a "
+         "one-element tensor, so loss.data[0] read the number and total_loss += loss.data[0] summed it; "
+         "§11 notes that 0.4 made losses 0-dim tensors.")
+
+# The examples: each function's body is a runnable script (claim pages, explain; tests/test_examples.py runs it)
+
+def _loss_data_index():
+    import torch
+
+    loss = torch.nn.functional.mse_loss(torch.randn(4, 3), torch.zeros(4, 3))
+    assert loss.dim() == 0  # a loss is a 0-dim tensor
+    try:
+        loss.data[0]
+    except IndexError as err:
+        assert "item()" in str(err)
+    else:
+        raise AssertionError("indexing a 0-dim loss should fail")
+    assert isinstance(loss.item(), float)  # what to write today
+
+
+def _item():
+    import torch
+
+    assert type(torch.tensor(2.5).item()) is float
+    assert type(torch.tensor(3).item()) is int
+    assert type(torch.tensor(True).item()) is bool
+    assert torch.tensor([2.5]).item() == 2.5  # any one-element tensor
+
+
+def _accumulate_tensor_keeps_graph():
+    import torch
+
+    model = torch.nn.Linear(3, 1)
+    total = 0.0
+    for i in range(10):
+        loss = model(torch.full((2, 3), float(i))).pow(2).mean()
+        total += loss  # a tensor: every iteration's graph stays reachable from total
+    assert isinstance(total, torch.Tensor) and total.grad_fn is not None
+
+    total = 0.0
+    for i in range(10):
+        loss = model(torch.full((2, 3), float(i))).pow(2).mean()
+        total += loss.item()  # a float: nothing is kept
+    assert isinstance(total, float)
+
 
 CLAIMS = (
     Claim(
@@ -57,6 +104,17 @@ CLAIMS = (
             NotChecked("indexing 0-dim tensors with tensors or boolean masks (t[torch.tensor(0)], t[t > 0])",
                        "advanced indexing is not the note's idiom; the note's loss.data[0] and its fixes are checked"),
         ),
+        answer="loss.data[0] raises IndexError ('invalid index of a 0-dim tensor ...'): a loss is a 0-dim tensor. "
+        "Write loss.item() to get the Python number.",
+        setting=LOSS,
+        topic='Numbers out of a loss',
+        idioms=(
+            Idiom('`loss.data[0]`',
+                  '`loss.item()`',
+                  also=('tensor.item',)),
+        ),
+        questions=('Does `loss.data[0]` still work?',),
+        example=_loss_data_index,
     ),
     Claim(
         "tensor.item", (11,),
@@ -127,6 +185,11 @@ CLAIMS = (
             NotChecked(".item() on CUDA tensors (a device sync)", "CUDA-only: no GPU in CI; the specs take the "
                        "device parameter and run there in gpu-check"),
         ),
+        answer=".item() turns any one-element tensor into a Python number: float for floating tensors, int for "
+        "integer ones, bool for bool ones.",
+        setting=LOSS,
+        topic='Numbers out of a loss',
+        example=_item,
     ),
     Claim(
         "autograd.accumulate-tensor-keeps-graph", (11,),
@@ -158,5 +221,17 @@ CLAIMS = (
             NotChecked("totals accumulated under torch.no_grad() (an evaluation loop)", "nothing is recorded there: "
                        "that is autograd.no-grad-inherited's claim"),
         ),
+        answer="total_loss += loss keeps every iteration's autograd graph reachable from the total, which grows "
+        "linearly; total_loss += loss.item() adds a float and keeps nothing.",
+        setting=LOSS + " It adds that summing the tensors themselves makes the total drag their autograd history "
+        "along, costing memory.",
+        topic='Numbers out of a loss',
+        idioms=(
+            Idiom('`total_loss += loss`',
+                  '`total_loss += loss.item()`',
+                  also=('tensor.item',)),
+        ),
+        questions=('Does `total_loss += loss` keep memory alive?',),
+        example=_accumulate_tensor_keeps_graph,
     ),
 )

@@ -7,7 +7,7 @@ The specs are ``specs/spec_variable.py``; the breakages ``tests/breakages/variab
 Imports nothing heavy: the CLI, report and diff read it without torch.
 """
 from conformance import verdicts as V
-from conformance.records import EVERY_RUN, Check, Claim, Expectation, NotChecked, always  # noqa: F401
+from conformance.records import EVERY_RUN, Check, Claim, Expectation, Idiom, NotChecked, always  # noqa: F401
 
 _NO_GRAD_VIEWS = (
     "Views of an input that requires grad taken under no_grad (slices, a transpose, an index, "
@@ -20,6 +20,65 @@ _NO_GRAD_FORMS = (
     "updates of a leaf under no_grad are allowed and unrecorded. ")
 _NO_GRAD_EVIDENCE = ("run: 1.0.1, 1.4.0, 1.8.1, 1.13.1, 2.0.1 and 2.14.1 all give a[1:] taken under no_grad "
                      "requires_grad=True and grad_fn None")
+
+# What the note was doing (the setting of a claim page), shared by several claims
+VARIABLE = ("The notes were written for torch 0.3, when autograd lived in a separate class: a tensor had "
+             "to be wrapped as torch.autograd.Variable(t) to take part in gradients, and the plain values "
+             "were read back through the wrapper's .data.")
+
+# The examples: each function's body is a runnable script (claim pages, explain; tests/test_examples.py runs it)
+
+def _variable_wraps_tensor():
+    import torch
+    from torch.autograd import Variable
+
+    v = Variable(torch.tensor([1.0, 2.0, 3.0]), requires_grad=True)  # still accepted: a shim
+    assert type(v) is torch.Tensor
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)  # what to write today
+    y = x * 3
+    assert type(y.grad_fn).__name__.startswith("Mul")  # e.g. MulBackward0
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0, 3.0]
+
+
+def _variable_is_tensor():
+    import torch
+    from torch.autograd import Variable
+
+    v = Variable(torch.arange(4.0), requires_grad=True)
+    assert isinstance(v, torch.Tensor)  # no wrapper: it is the tensor
+    values = v.detach()  # preferred to v.data: same storage, no grad
+    assert values.data_ptr() == v.data_ptr() and not values.requires_grad
+    assert v.data.data_ptr() == v.data_ptr()  # .data shares storage too, but hides writes from autograd
+
+
+def _variable_volatile():
+    import warnings
+
+    import torch
+    from torch.autograd import Variable
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Variable(torch.ones(3), volatile=True)  # does nothing but warn
+    assert any("volatile" in str(w.message) for w in caught)
+
+    x = torch.ones(3, requires_grad=True)
+    with torch.no_grad():  # what to write instead
+        y = x * 2
+    assert not y.requires_grad
+
+
+def _no_grad_inherited():
+    import torch
+
+    x = torch.randn(4, requires_grad=True)
+    with torch.no_grad():
+        y = x * 2
+        z = (y + x).sum()
+    assert not y.requires_grad and y.grad_fn is None and not z.requires_grad
+    assert (x * 2).requires_grad  # outside the block, recording resumes
+
 
 CLAIMS = (
     Claim(
@@ -71,6 +130,13 @@ CLAIMS = (
                        "not in the note; the behaviour (a new leaf sharing storage) is Tensor.detach's, checked "
                        "under variable.is-tensor"),
         ),
+        answer="Tensors do autograd themselves: create them with requires_grad=True (or call "
+        "t.requires_grad_()). Variable(t) still runs but returns a plain torch.Tensor; .data, .grad_fn and "
+        ".grad behave as the note says.",
+        setting=VARIABLE,
+        topic='Variable, volatile and no_grad',
+        questions=('Do I still need `Variable`?',),
+        example=_variable_wraps_tensor,
     ),
     Claim(
         "variable.is-tensor", (14,),
@@ -108,6 +174,18 @@ CLAIMS = (
             NotChecked(".data of a tensor that a view was taken from, edited after the view was used in a graph",
                        "the interplay of views and version counters is autograd's, not this claim's"),
         ),
+        answer="There is no wrapper any more: Variable(t) is a torch.Tensor. .data returns a tensor that shares "
+        "storage and does not require grad; .detach() does the same and is the safer spelling.",
+        setting=VARIABLE,
+        topic='Variable, volatile and no_grad',
+        idioms=(
+            Idiom('`Variable(torch.Tensor([1]), requires_grad=True)`',
+                  '`torch.tensor([1.0], requires_grad=True)`',
+                  also=('variable.wraps-tensor',)),
+            Idiom('`inputs.data` to get the tensor out of a Variable',
+                  'nothing to unwrap; `inputs.detach()` for a copy cut off from autograd'),
+        ),
+        example=_variable_is_tensor,
     ),
     Claim(
         "variable.volatile", (5,),
@@ -147,6 +225,18 @@ CLAIMS = (
             NotChecked("volatile passed to other constructors (torch.tensor, Tensor.new)",
                        "they never took it; the note speaks of Variable only"),
         ),
+        answer="volatile=True does nothing except warn that it was removed; results still require grad when their "
+        "inputs do. Compute inside `with torch.no_grad():` instead.",
+        setting="§5 says a Variable created with volatile=True (default False) computes no gradients, and that "
+        "everything derived from it is volatile too: the 0.3 way to run a model for inference.",
+        topic='Variable, volatile and no_grad',
+        idioms=(
+            Idiom('`Variable(x, volatile=True)` for inference',
+                  '`with torch.no_grad():` around the computation',
+                  also=('autograd.no-grad-inherited',)),
+        ),
+        questions=('What replaced `volatile=True`?',),
+        example=_variable_volatile,
     ),
     Claim(
         "autograd.no-grad-inherited", (5,),
@@ -233,5 +323,12 @@ CLAIMS = (
             NotChecked("forward-mode AD (torch.autograd.forward_ad) under no_grad", "no_grad does not apply to it, "
                        "and the note knows only backward"),
         ),
+        answer="Everything computed inside `with torch.no_grad():` has requires_grad=False and no grad_fn, even "
+        "from inputs that require grad; outside the block recording resumes.",
+        setting="§5's volatile flag switched gradients off for whatever was derived from a Variable; "
+        "torch.no_grad() is the form that replaced it, and this claim checks that it is inherited the "
+        "same way.",
+        topic='Variable, volatile and no_grad',
+        example=_no_grad_inherited,
     ),
 )

@@ -110,8 +110,8 @@ CLAIMS = (
             NotChecked("training over many steps, and optimizers", "one gradient step shows the direction "
                        "the targets push; optimizers have their own claims"),
         ),
-        answer="A discriminator ending in Sigmoid outputs values in (0, 1), and a BCE step with real -> 1 and "
-        "fake -> 0 lowers its score of fakes.",
+        answer="A discriminator ending in Sigmoid outputs values in [0, 1] (exactly 1.0 in float32 from a logit of "
+        "about 17), and a BCE step with real -> 1 and fake -> 0 lowers its score of fakes.",
         setting=GAN,
         topic='GAN output layers',
         idioms=(
@@ -148,8 +148,8 @@ CLAIMS = (
             NotChecked("training over many steps, and optimizers", "one gradient step shows the direction "
                        "the target pushes; optimizers have their own claims"),
         ),
-        answer="A generator ending in tanh outputs values in (-1, 1), and a step on BCE with target 1 for its fakes "
-        "raises the discriminator's score of them.",
+        answer="A generator ending in tanh outputs values in [-1, 1] (exactly ±1 in float32 from |x| of about 9), "
+        "and a step on BCE with target 1 for its fakes raises the discriminator's score of them.",
         setting=GAN,
         topic='GAN output layers',
         idioms=(

@@ -323,8 +323,9 @@ CLAIMS = (
             NotChecked("forward-mode AD (torch.autograd.forward_ad) under no_grad", "no_grad does not apply to it, "
                        "and the note knows only backward"),
         ),
-        answer="Everything computed inside `with torch.no_grad():` has requires_grad=False and no grad_fn, even "
-        "from inputs that require grad; outside the block recording resumes.",
+        answer="Everything computed inside `with torch.no_grad():` has no grad_fn and requires_grad=False, even "
+        "from inputs that require grad (except views, which still report requires_grad=True); outside the block "
+        "recording resumes.",
         setting="§5's volatile flag switched gradients off for whatever was derived from a Variable; "
         "torch.no_grad() is the form that replaced it, and this claim checks that it is inherited the "
         "same way.",

@@ -9,7 +9,7 @@ import inspect
 import torch
 import torch.nn.functional as F
 
-from breakage import _ORIG_BACKWARD, _leaves, _patch_backward
+from conformance.packs.notes.breakages import _ORIG_BACKWARD, _leaves, _patch_backward
 
 from conformance.testing import breakage
 

@@ -332,17 +332,6 @@ def loss_backward_ignores_inputs(monkeypatch):
     _patch_backward(monkeypatch, lambda self, gradient, retain, create, inputs, extra: (gradient, retain, create, None))
 
 
-@breakage
-def backward_overwrites_grads(monkeypatch):
-    """Tensor.backward replaces .grad instead of adding to it."""
-    def change(self, gradient, retain, create, inputs, extra):
-        for leaf in _leaves(self):
-            leaf.grad = None
-        return gradient, retain, create, inputs
-
-    _patch_backward(monkeypatch, change)
-
-
 # ------------------------------------------------------------------------ SGD
 def _patch_sgd_step(monkeypatch, before=None, after=None):
     """SGD.step with ``before(self)`` run first (it may return a function that undoes what it

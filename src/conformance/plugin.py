@@ -95,6 +95,17 @@ def pytest_unconfigure(config):
         session.unwatch_signals()
 
 
+def pytest_collection_finish(session):
+    """Freeze what is alive after collection (torch, the spec modules) out of the garbage
+    collector's reach: each full collection walks every torch object (0.3-0.5 s here), and
+    hypothesis and pytest trigger several during a run."""
+    import gc
+
+    if hasattr(gc, "freeze"):
+        gc.collect()
+        gc.freeze()
+
+
 def pytest_generate_tests(metafunc):
     if "device" not in metafunc.fixturenames:
         return

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
 from . import claims as registry
-from .packs import Pack, PackError
+from .packs import Pack, PackError, qualify
 from .records import Check
 
 
@@ -126,9 +126,17 @@ def check_pack(pack: Pack, say: Callable[[str], None] = print, only: Optional[Li
 
 
 def unused_breakages(pack: Pack, breakages: Optional[Dict[str, Callable]] = None) -> List[str]:
-    """Breakages of the pack that no check names (dead code, or a check that was forgotten)."""
+    """Breakages of the pack that no check names and that name no claim they break (dead code,
+    or a check that was forgotten)."""
+    found = breakages if breakages is not None else load_breakages(pack)
     named = {c.breakage for claim in pack.claims for c in claim.checks}
-    return sorted(set(breakages if breakages is not None else load_breakages(pack)) - named)
+    return sorted(n for n, fn in found.items() if n not in named and not getattr(fn, "claims", ()))
+
+
+def claim_wide(pack: Pack) -> List[tuple]:
+    """(claim ID, breakage name) for the pack's claim-wide breakages (``fn.claims``)."""
+    return [(qualify(pack.name, cid), name)
+            for name, fn in sorted(load_breakages(pack).items()) for cid in getattr(fn, "claims", ())]
 
 
 def find_breakage(name: str) -> Optional[Callable]:

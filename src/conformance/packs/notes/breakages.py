@@ -14,8 +14,14 @@ from conformance.testing import autograd_nodes, breakage
 
 
 def breaks(*claim_ids):
-    """Register a breakage (by function name) of the claims named; the names say what it breaks."""
-    return breakage
+    """Register a claim-wide breakage (by function name): it breaks the main behaviour of the
+    claims named, and each of them must then fail (``tests/test_specs_can_fail.py``)."""
+
+    def register(fn):
+        fn.claims = claim_ids
+        return breakage(fn)
+
+    return register
 
 
 _ORIG_BACKWARD = torch.Tensor.backward
@@ -76,7 +82,7 @@ def backward_halves_the_gradient(monkeypatch):
     _patch_backward(monkeypatch, change)
 
 
-@breaks("autograd.backward-all-leaves")
+@breaks("autograd.backward-all-leaves", "optim.backward-fills-grads")
 def backward_forgets_one_leaf(monkeypatch):
     def backward(self, *args, **kwargs):
         leaves = _leaves(self)

@@ -1,1 +1,0 @@
-"""The specs: one module per note area, each spec marked with the claim it checks."""

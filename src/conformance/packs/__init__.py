@@ -6,7 +6,8 @@ A pack is a folder (or an installed distribution that names one through the entr
 - ``pack.py``: ``NAME = "..."``, ``VERSION = "..."``, ``DESCRIPTION = "..."`` and
   ``TESTED_UP_TO = "<release>"`` (the newest torch release the pack's evidence comes from: a
   claim judged on a newer release, by an open-ended range, is *beyond its evidence*), plain
-  string assignments (read with ``ast``: nothing is imported);
+  string assignments (read with ``ast``: nothing is imported), and optionally ``RECORDS``, a
+  tuple of the records modules' names in reading order (default: by file name);
 - ``claims*.py``: the claim records, ``CLAIMS = (Claim(...), ...)`` (see ``conformance.records``),
   imported without torch: a records module that imports torch is refused;
 - ``spec_*.py``: the specs, ``@spec("<claim id>")`` test functions taking ``claim`` (and ``device``);
@@ -54,6 +55,7 @@ class Pack:
     root: str  # the pack folder
     claims: Tuple[Claim, ...]  # with their full (namespaced) IDs
     tested_up_to: Optional[str] = None  # the newest release its evidence comes from
+    order: Tuple[str, ...] = ()  # pack.py's RECORDS: the records modules in reading order
 
     @property
     def builtin(self) -> bool:
@@ -69,7 +71,9 @@ class Pack:
 
     @property
     def record_files(self) -> List[str]:
-        return self.files("claims")
+        files = self.files("claims")
+        rank = {name: i for i, name in enumerate(self.order)}
+        return sorted(files, key=lambda p: (rank.get(os.path.splitext(os.path.basename(p))[0], len(rank)), p))
 
     @property
     def breakage_files(self) -> List[str]:
@@ -119,6 +123,15 @@ def _pack_fields(path: str) -> dict:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             value = getattr(node.value, "value", getattr(node.value, "s", None))
+            if node.targets[0].id == "RECORDS":  # the records modules in reading order
+                try:
+                    order = ast.literal_eval(node.value)
+                except ValueError:
+                    order = None
+                if not isinstance(order, tuple) or not all(isinstance(x, str) for x in order):
+                    raise PackError("%s: field RECORDS must be a tuple of module names" % _where(path, node.lineno))
+                found["RECORDS"] = order
+                continue
             if node.targets[0].id in PACK_FIELDS:
                 if not isinstance(value, str):
                     raise PackError("%s: field %s must be a plain string" % (_where(path, node.lineno), node.targets[0].id))
@@ -181,7 +194,7 @@ def load(root: str) -> Pack:
             parse_torch_version(tested)
         except VersionError:
             raise PackError("%s: field TESTED_UP_TO %r is not a torch release" % (os.path.join(root, "pack.py"), tested))
-    pack = Pack(name, fields["VERSION"], fields.get("DESCRIPTION", ""), root, (), tested)
+    pack = Pack(name, fields["VERSION"], fields.get("DESCRIPTION", ""), root, (), tested, fields.get("RECORDS", ()))
     claims: List[Claim] = []
     seen = {}
     files = pack.record_files

@@ -179,3 +179,16 @@ def test_every_boundary_inside_the_matrix_has_passing_runs_on_both_sides(claim):
         for side in (below, above):
             status = runs[str(side)].get(claim.id)
             assert status == "passed", "%s: boundary %s, run of %s has status %s" % (claim.id, boundary, side, status)
+
+
+def test_the_notes_pack_says_how_far_its_evidence_goes():
+    """TESTED_UP_TO is the newest release with committed results: a newer torch is judged beyond
+    the evidence until it is run and committed."""
+    from conformance.results import results_files
+    from conformance.versions import parse_torch_version
+
+    files = results_files(os.path.join(REPO, "reports", "results"))
+    if not files:
+        pytest.skip("no results files")
+    newest = max(files, key=lambda r: parse_torch_version(r).release)
+    assert registry.PACKS[0].tested_up_to == newest

@@ -289,14 +289,15 @@ CLAIMS = (
             ">=1.0,<1.8", V.HOLDS,
             _ALL_LEAVES + ". Tensor.backward and torch.autograd.backward take no inputs= keyword (TypeError).",
             key="before-inputs",
-            evidence="run: 1.4.0 backward(inputs=[a]) raises TypeError ('unexpected keyword argument "
-            "'inputs''); 1.8.1 it fills only a",
+            evidence="run: 1.7.1 backward(inputs=[a]) raises TypeError ('unexpected keyword argument "
+            "'inputs''); 1.8.0 it fills only a",
         ), Expectation(
             ">=1.8", V.HOLDS,
             _ALL_LEAVES + ". backward(inputs=[...]) (both forms) fills only the leaves it names.",
             since="1.8.0",
-            evidence="run: 1.8.1 backward(inputs=[a]) fills a.grad and leaves b.grad None, and so does "
-            "torch.autograd.backward(loss, inputs=[b]) for b; 1.4.0 TypeError for the keyword",
+            evidence="run: 1.8.0 backward(inputs=[a]) fills a.grad and leaves b.grad None, and so does "
+            "torch.autograd.backward(loss, inputs=[b]) for b; 1.7.1 TypeError ('unexpected keyword "
+            "argument 'inputs'') for the keyword",
         )),
         area="autograd",
         checks=(
@@ -367,20 +368,22 @@ CLAIMS = (
         "For y=x*2, y.backward(v) with v=[1, 0.1, 0.01] gives x.grad=[2, 0.2, 0.02]: the argument "
         "weights each output, in general x.grad = J^T v.",
         (Expectation(
-            ">=1.0,<1.4", V.HOLDS,
+            ">=1.0,<1.3", V.HOLDS,
             _GRADIENT + ", and its dtype too (a float64 v for a float32 y is refused); a [1] v is "
             "accepted for a 0-dim output.",
             key="strict-dtype",
-            evidence="run: 1.0.1 a float64 v for a float32 output raises RuntimeError ('expected type "
-            "torch.FloatTensor but got torch.DoubleTensor') and a [1] v fits a 0-dim output; 1.4.0 "
+            evidence="run: 1.2.0 a float64 v for a float32 output raises RuntimeError ('expected type "
+            "torch.FloatTensor but got torch.DoubleTensor') and a [1] v fits a 0-dim output; 1.3.0 "
             "the float64 v is cast and the [1] v is refused ('Mismatch in shape')",
         ), Expectation(
-            ">=1.4", V.HOLDS,
+            ">=1.3", V.HOLDS,
             _GRADIENT + " exactly: a [1] v for a 0-dim output is refused ('Mismatch in shape'); a v of "
             "another dtype is cast (x.grad keeps x's dtype).",
-            since="1.4.0",
-            evidence="run: 1.4.0 a float64 v for a float32 output is accepted (x.grad float32) and a [1] "
-            "v for a 0-dim output raises 'Mismatch in shape'; 1.0.1 the reverse",
+            since="1.3.0",
+            evidence="run: 1.3.0 a float64 v for a float32 output is accepted (x.grad float32) and a [1] "
+            "v for a 0-dim output raises 'Mismatch in shape: grad_output[0] has a shape of "
+            "torch.Size([1]) and output[0] has a shape of torch.Size([])'; 1.2.0 the float64 v raises "
+            "'expected type torch.FloatTensor but got torch.DoubleTensor' and the [1] v fits",
         )),
         area="autograd",
         checks=(
@@ -407,7 +410,7 @@ CLAIMS = (
                   "test_vector_backward_dtypes_and_layouts", "zero_dim_gradient_refused", _FUNCTION),
             Check("shape-mismatch", "errors", "a v of another shape ([1] or [4] for a [3] output) is refused, not broadcast",
                   "test_gradient_must_match_the_output", "backward_broadcasts_its_gradient", _FUNCTION),
-            Check("other-dtype", "values", "a float64 v for a float32 output: cast since 1.4 (x.grad stays float32), "
+            Check("other-dtype", "values", "a float64 v for a float32 output: cast since 1.3 (x.grad stays float32), "
                   "refused before",
                   "test_gradient_must_match_the_output", "gradient_of_another_dtype_refused", _FUNCTION),
             Check("jacobian-transpose", "values", "J^T v through torch.autograd.grad(y, x, v) (v positional) for "
@@ -436,15 +439,15 @@ CLAIMS = (
         "Gradients are added into .grad by every backward pass unless they are zeroed, which "
         "spoils training.",
         (Expectation(
-            ">=1.0,<1.8", V.HOLDS, _ACCUMULATE + " (reading it is silent).",
+            ">=1.0,<1.5", V.HOLDS, _ACCUMULATE + " (reading it is silent).",
             key="silent-nonleaf-grad",
-            evidence="run: 1.4.0 reading .grad of an intermediate gives None with no warning; 1.8.1 it "
+            evidence="run: 1.4.0 reading .grad of an intermediate gives None with no warning; 1.5.0 it "
             "warns ('The .grad attribute of a Tensor that is not a leaf Tensor is being accessed')",
         ), Expectation(
-            ">=1.8", V.HOLDS,
+            ">=1.5", V.HOLDS,
             _ACCUMULATE + " (reading it gives None with a UserWarning).",
-            since="1.8.0",
-            evidence="run: 1.8.1 reading .grad of an intermediate warns ('The .grad attribute of a "
+            since="1.5.0",
+            evidence="run: 1.5.0 reading .grad of an intermediate warns ('The .grad attribute of a "
             "Tensor that is not a leaf Tensor is being accessed'); 1.4.0 no warning",
         )),
         area="autograd",
@@ -468,7 +471,7 @@ CLAIMS = (
                   "test_retained_graph_and_retain_grad_accumulate", "retain_grad_keeps_only_the_last_pass",
                   ("Tensor.retain_grad",)),
             Check("non-leaf-no-grad", "state", "intermediates without retain_grad() (and the loss itself) get no .grad; "
-                  "reading it warns since 1.8",
+                  "reading it warns since 1.5",
                   "test_retained_graph_and_retain_grad_accumulate", "backward_keeps_the_outputs_grad", _BACKWARD),
         ),
         not_checked=(

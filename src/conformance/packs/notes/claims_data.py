@@ -141,30 +141,33 @@ CLAIMS = (
         "tuple of any length.",
         (
             Expectation(
-                ">=1.4", V.HOLDS,
+                ">=1.2", V.HOLDS,
                 "Without __getitem__ indexing raises NotImplementedError; without __len__ a "
                 "DataLoader with the default sampler raises TypeError (an explicit sampler or "
                 "batch sampler does without it); ConcatDataset (a + b) counts negative indices "
                 "from the end.",
-                key="no-len-typeerror", since="1.4",
-                evidence="run: 1.4.0 gives (a + b)[-1] as b's last sample; 1.0.1 passes -1 on to a",
+                key="no-len-typeerror", since="1.2",
+                evidence="run: 1.2.0 raises TypeError (\"object of type 'NoLen' has no len()\") for the "
+                "default sampler of a Dataset without __len__; 1.1.0 raises NotImplementedError from "
+                "Dataset.__len__",
             ),
             Expectation(
-                ">=1.2,<1.4", V.HOLDS,
-                "As from 1.4, except that ConcatDataset passes a negative index on to its first "
-                "part instead of counting from the end.",
-                key="concat-negative-index-to-first", since="1.2",
-                evidence="run: 1.2.0 and later raise TypeError (\"object of type 'NoLen' has no len()\"); "
-                "1.1.0 raises NotImplementedError",
+                ">=1.1,<1.2", V.HOLDS,
+                "As from 1.2 (ConcatDataset counts negative indices from the end), except that without "
+                "__len__ Dataset's own __len__ raises NotImplementedError when the default sampler "
+                "sizes it.",
+                key="no-len-notimplemented", since="1.1",
+                evidence="run: 1.1.0 gives (a + b)[-1] as b's last sample; 1.0.1 passes -1 on to a "
+                "(IndexError from a)",
             ),
             Expectation(
-                "<1.2", V.HOLDS,
+                "<1.1", V.HOLDS,
                 "Without __getitem__ indexing raises NotImplementedError; without __len__ too: "
                 "Dataset's own __len__ raises NotImplementedError when the default sampler sizes it. "
                 "ConcatDataset passes a negative index on to its first part.",
-                key="no-len-notimplemented",
-                evidence="run: 1.0.1 and 1.1.0 raise NotImplementedError from Dataset.__len__; 1.0.1 "
-                "passes (a + b)[-1] on to a",
+                key="concat-negative-index-to-first",
+                evidence="run: 1.0.0 and 1.0.1 raise NotImplementedError from Dataset.__len__ and pass "
+                "(a + b)[-1] on to a",
             ),
         ),
         area="data",
@@ -196,7 +199,8 @@ CLAIMS = (
                   apis=("Dataset", "DataLoader(sampler=...)", "DataLoader(batch_sampler=...)", "Sampler")),
             Check(id="composed", kind="spelling",
                   what="Datasets built on the protocol: a + b (ConcatDataset: len, indices through a then b, "
-                  "negative ones), ConcatDataset of three, Subset(ds, indices)",
+                  "negative ones from the end; passed on to a before 1.1), ConcatDataset of three, "
+                  "Subset(ds, indices)",
                   spec="test_datasets_made_of_datasets", breakage="dataset_add_swaps_the_parts",
                   apis=("Dataset.__add__", "ConcatDataset", "Subset")),
         ),
@@ -230,24 +234,25 @@ CLAIMS = (
                 "and namedtuples (same type); None and numpy arrays with negative strides are refused. "
                 "batch_size=None converts each sample on its own.",
                 key="as-listed", since="1.5",
-                evidence="run: 1.5.1 and later keep numpy float64 scalars float64; 1.4.0 gives float32",
+                evidence="run: 1.5.0 batches numpy float64 scalars into a float64 tensor; 1.4.0 into float32",
             ),
             Expectation(
                 ">=1.2,<1.5", V.HOLDS_WITH_CAVEAT,
                 "As from 1.5, except that numpy float64 scalars are batched as float32 (the default "
                 "dtype): precision is lost.",
                 key="np-float64-scalars-float32", since="1.2",
-                evidence="run: 1.2.0 .. 1.4.0 batch np.float64 scalars into a float32 tensor; 1.1.0 "
-                "keeps float64 and batches Python bools as uint8, 1.2.0 as bool",
+                evidence="run: 1.2.0 batches Python bools as bool, np.float64 scalars as float32 and takes "
+                "batch_size=None; 1.1.0 batches bools as uint8, keeps float64 and refuses batch_size=None",
             ),
             Expectation(
                 ">=1.1,<1.2", V.HOLDS,
-                "As from 1.5 (numpy float64 scalars stay float64), except that there is no bool "
-                "dtype: Python bools are batched as uint8 and numpy bool arrays are refused; "
+                "As from 1.5 (numpy float64 scalars stay float64; float16, int8 and bool numpy arrays "
+                "stacked with their dtype), except that Python bools are batched as uint8, and "
                 "batch_size=None is refused (ValueError).",
                 key="bool-uint8", since="1.1",
-                evidence="run: 1.1.0 batches Python bools into uint8 and keeps namedtuples; 1.0.1 "
-                "returns a list for them",
+                evidence="run: 1.1.0 keeps namedtuples, stacks float16, int8 and bool arrays and batches "
+                "Python bools into uint8; 1.0.1 returns a list for namedtuples, refuses those arrays and "
+                "gives int64 for bools",
             ),
             Expectation(
                 "<1.1", V.HOLDS_WITH_CAVEAT,
@@ -257,8 +262,8 @@ CLAIMS = (
                 "and a namedtuple comes back as a plain list of batched fields; numpy bool arrays are "
                 "refused (TypeError) and batch_size=None too (ValueError).",
                 key="namedtuple-list",
-                evidence="run: 1.0.1 batches Point(x, y) samples into a list, bools into int64, and "
-                "raises for float16, int8 and bool arrays and for batch_size=None",
+                evidence="run: 1.0.0 and 1.0.1 batch Point(x, y) samples into a list, bools into int64, "
+                "and raise for float16, int8 and bool arrays and for batch_size=None",
             ),
         ),
         observe="dtype of each converted field",
@@ -365,19 +370,19 @@ CLAIMS = (
         "DataLoader can shuffle the order of the samples.",
         (
             Expectation(
-                ">=1.8", V.HOLDS,
+                ">=1.6", V.HOLDS,
                 "Each epoch is a permutation, reproducible with torch.manual_seed or with a seeded "
                 "generator= (the generator alone decides the orders).",
-                since="1.8",
-                evidence="run: 1.8.1 takes DataLoader(generator=) and RandomSampler(generator=); 1.4.0 "
+                since="1.6",
+                evidence="run: 1.6.0 takes DataLoader(generator=) and RandomSampler(generator=); 1.5.1 "
                 "raises TypeError for generator=",
             ),
             Expectation(
-                "<1.8", V.HOLDS,
+                "<1.6", V.HOLDS,
                 "Each epoch is a permutation, reproducible with torch.manual_seed; DataLoader and "
                 "RandomSampler take no generator= (TypeError).",
                 key="no-generator",
-                evidence="run: 1.0.1 and 1.4.0 raise TypeError for DataLoader(generator=)",
+                evidence="run: 1.0.0 .. 1.5.1 raise TypeError for DataLoader(generator=)",
             ),
         ),
         area="data",
@@ -424,29 +429,28 @@ CLAIMS = (
         "DataLoader loads data in parallel with multiprocessing.",
         (
             Expectation(
-                ">=1.8", V.HOLDS,
+                ">=1.7", V.HOLDS,
                 "num_workers>0 yields the same batches in the same order as num_workers=0; each "
                 "worker gets its own seed (repeatable under torch.manual_seed), get_worker_info "
                 "describes it and worker_init_fn runs once in it; persistent_workers=True keeps "
                 "the worker processes across epochs.",
-                since="1.8",
-                evidence="run: 1.8.1 keeps the same worker processes across epochs with "
-                "persistent_workers=True; 1.4.0 raises TypeError for persistent_workers=",
+                since="1.7",
+                evidence="run: 1.7.0 keeps the same worker processes across epochs with "
+                "persistent_workers=True; 1.6.0 raises TypeError for persistent_workers=",
             ),
             Expectation(
-                ">=1.2,<1.8", V.HOLDS,
-                "As from 1.8, except that there is no persistent_workers= (TypeError): every epoch "
+                ">=1.2,<1.7", V.HOLDS,
+                "As from 1.7, except that there is no persistent_workers= (TypeError): every epoch "
                 "starts new worker processes.",
                 key="no-persistent-workers", since="1.2",
-                evidence="run: 1.2.0 workers see get_worker_info (ids 0 and 1); 1.1.0 has none. "
-                "1.4.0 raises TypeError for persistent_workers=",
+                evidence="run: 1.2.0 workers see get_worker_info (ids 0 and 1); 1.1.0 has none",
             ),
             Expectation(
                 "<1.2", V.HOLDS,
                 "Same batches in the same order, a seed of its own and worker_init_fn per worker, "
                 "but no get_worker_info and no persistent_workers= (TypeError).",
                 key="no-worker-info",
-                evidence="run: 1.1.0 and 1.0.1 have no torch.utils.data.get_worker_info",
+                evidence="run: 1.0.0 .. 1.1.0 have no torch.utils.data.get_worker_info",
             ),
         ),
         area="data",
@@ -497,19 +501,19 @@ CLAIMS = (
         "collate_fn decides how a list of samples becomes a batch; the default suits most cases.",
         (
             Expectation(
-                ">=1.13", V.HOLDS,
+                ">=1.11", V.HOLDS,
                 "A custom collate_fn gets the list of samples and its return value is the batch; "
                 "the default is public as torch.utils.data.default_collate.",
-                since="1.13",
-                evidence="run: 1.13.1 exports torch.utils.data.default_collate; 1.8.1 has it only as "
+                since="1.11",
+                evidence="run: 1.11.0 exports torch.utils.data.default_collate; 1.10.2 has it only as "
                 "torch.utils.data.dataloader.default_collate",
             ),
             Expectation(
-                "<1.13", V.HOLDS,
+                "<1.11", V.HOLDS,
                 "A custom collate_fn gets the list of samples and its return value is the batch; "
                 "the default is reachable only as torch.utils.data.dataloader.default_collate.",
                 key="private-default-collate",
-                evidence="run: 1.0.1, 1.4.0 and 1.8.1 have no torch.utils.data.default_collate",
+                evidence="run: 1.0.0 .. 1.10.2 have no torch.utils.data.default_collate",
             ),
         ),
         area="data",
@@ -530,7 +534,7 @@ CLAIMS = (
                   breakage="loader_copies_collate_output", apis=("DataLoader(collate_fn=...)",)),
             Check(id="explicit-default", kind="spelling",
                   what="torch.utils.data.default_collate passed as collate_fn= or called on a list of samples gives "
-                  "the default batch (before 1.13: torch.utils.data.dataloader.default_collate, the public name absent)",
+                  "the default batch (before 1.11: torch.utils.data.dataloader.default_collate, the public name absent)",
                   spec="test_custom_collate_fn_receives_the_samples_and_returns_the_batch",
                   breakage="public_default_collate_narrows_floats",
                   apis=("torch.utils.data.default_collate", "DataLoader(collate_fn=...)")),
@@ -607,26 +611,41 @@ CLAIMS = (
                 "With the extracted raw files under root/MNIST/raw nothing is fetched; root is the "
                 "folder that contains MNIST/. (Archives count only with the published MD5.)",
                 key="raw-files", since="1.9",
-                evidence="run: 1.9.1 (torchvision 0.10.1) and later load the raw files offline; 1.8.1 "
+                evidence="run: 1.9.0 (torchvision 0.10.0) loads the extracted raw files offline; 1.8.1 "
                 "(torchvision 0.9.1) goes to the network with them",
             ),
             Expectation(
                 ">=1.4,<1.9", V.HOLDS_WITH_CAVEAT,
                 "'Already there' means the processed files root/MNIST/processed/training.pt and test.pt: "
-                "with only the raw idx files download=True goes to the network.",
+                "with only the raw idx files, or .gz archives without the published MD5, download=True "
+                "goes to the network. (torchvision 0.9.0, paired with torch 1.8.0, imports requests "
+                "before it connects: where requests is not installed the download stops there with "
+                "ModuleNotFoundError, which the specs count as going to the network.)",
                 key="processed-files", since="1.4",
-                evidence="run: 1.4.0 .. 1.8.1 (torchvision 0.5.0 .. 0.9.1) try the network with only the raw "
-                "files present and load offline from processed/*.pt; 1.3.1 (torchvision 0.4.2) "
-                "loads unverified .gz archives offline",
+                evidence="run: 1.4.0 (torchvision 0.5.0) tries the network with the spec's unverified .gz "
+                "archives; 1.3.1 (torchvision 0.4.2) extracts and loads them offline",
             ),
             Expectation(
-                "<1.4", V.HOLDS_WITH_CAVEAT,
+                ">=1.0.1,<1.4", V.HOLDS_WITH_CAVEAT,
                 "'Already there' means the processed files, or the .gz archives under "
                 "root/MNIST/raw, which are used without any checksum (download=True extracts and "
                 "processes them offline); the extracted idx files alone send download=True to the network.",
-                key="archives-unchecked",
-                evidence="run: 1.0.1 .. 1.3.1 (torchvision 0.2.2 .. 0.4.2) load the spec's .gz archives "
-                "offline and try the network with only the extracted idx files",
+                key="archives-unchecked", since="1.0.1",
+                evidence="run: 1.0.1 (torchvision 0.2.2) extracts and loads the spec's .gz archives under "
+                "root/MNIST/raw offline; 1.0.0 (torchvision 0.2.1) reads only root/processed/*.pt and "
+                "goes to the network with the archives",
+            ),
+            Expectation(
+                "<1.0.1", V.HOLDS_WITH_CAVEAT,
+                "torchvision 0.2.1 (the one paired with torch 1.0.0) has no MNIST/ level: root is the "
+                "folder that itself holds processed/training.pt and processed/test.pt, and only those "
+                "count as already there; raw idx files and .gz archives under root/raw are never used "
+                "(download=True with them goes to the network). The dataset keeps train_data and "
+                "train_labels (test_data, test_labels), a sample's target is a 0-d tensor, and there "
+                "is no classes list.",
+                key="flat-root",
+                evidence="run: 1.0.0 (torchvision 0.2.1) loads root/processed/*.pt offline and goes to the "
+                "network with only raw files or archives",
             ),
         ),
         area="data",
@@ -666,7 +685,7 @@ CLAIMS = (
         ),
         answer="With the extracted MNIST files under root/MNIST/raw, MNIST(root, download=True) loads them and "
         "fetches nothing; root is the folder that contains MNIST/. Before torch 1.9 (torchvision 0.10) only "
-        "the processed .pt files counted.",
+        "the processed .pt files counted (and, before torchvision 0.5, unverified .gz archives).",
         setting="§16 loads MNIST with torchvision.datasets.MNIST and says download may stay True: root is the folder "
         "above the data (not the training set itself), and files already there are not downloaded again.",
         topic='Datasets and DataLoader',

@@ -111,38 +111,63 @@ CLAIMS = (
         "size is unchanged.",
         (
             Expectation(
-                ">=1.13", V.HOLDS,
+                ">=1.11", V.HOLDS,
                 "Holds for nn.Conv1d/2d/3d, F.conv2d and MaxPool2d (with dilation D, F becomes "
                 "D*(F-1)+1), per side of non-square inputs and kernels; where the formula gives less "
                 "than 1 they raise RuntimeError; MaxPool2d's ceil_mode=True rounds up instead (a last "
                 "window starting in the padding is dropped). padding='same' keeps the size at stride 1 "
                 "('valid' is no padding, strided 'same' raises) and unbatched inputs are accepted.",
-                key="padding-strings", since="1.13",
-                evidence="run: 1.13.1 accepts padding='same'/'valid' and an unbatched (C x L) input to "
-                "Conv1d; 1.8.1 raises TypeError for padding='same' and RuntimeError 'Expected "
-                "3-dimensional input for 3-dimensional weight' for the unbatched input",
+                key="padding-strings", since="1.11",
+                evidence="run: 1.11.0 accepts an unbatched input to Conv1d (C x L) and to F.conv2d "
+                "(C x H x W); 1.10.2 raises RuntimeError 'Expected 3-dimensional input for "
+                "3-dimensional weight' for the unbatched Conv1d input",
             ),
             Expectation(
-                ">=1.1,<1.13", V.HOLDS,
-                "As from 1.13, except that there are no padding strings (padding='same' raises "
-                "TypeError) and convolutions need a batch dimension (RuntimeError without one).",
-                key="too-small-raises", since="1.1",
-                evidence="run: 1.1.0 and later raise RuntimeError for a Conv2d kernel larger than its "
-                "(padded) input ('Kernel size can't be greater than actual input size'); 1.0.1 "
-                "returns an empty output",
+                ">=1.9,<1.11", V.HOLDS,
+                "As from 1.11, except that convolutions need a batch dimension (RuntimeError without one).",
+                key="padding-strings-batched", since="1.9",
+                evidence="run: 1.9.0 accepts padding='same'/'valid' (F.conv2d, Conv1d, Conv3d); 1.8.1 "
+                "raises TypeError for padding='same'",
             ),
             Expectation(
-                "<1.1", V.HOLDS_WITH_CAVEAT,
+                ">=1.2,<1.9", V.HOLDS,
+                "As from 1.9, except that there are no padding strings (padding='same' raises "
+                "TypeError).",
+                key="too-small-raises", since="1.2",
+                evidence="run: 1.2.0 raises RuntimeError for MaxPool2d(3, stride=3) on a 2x2 input "
+                "('Output size is too small'); 1.1.0 returns a (1, 1, 1, 1) output there",
+            ),
+            Expectation(
+                ">=1.1,<1.2", V.HOLDS_WITH_CAVEAT,
+                "As from 1.2, except that MaxPool2d does not check a window larger than the padded "
+                "input: it sizes the output with C's truncating division (MaxPool2d(3, stride=3) on "
+                "2x2 gives 1x1, the formula 0) and raises only where that gives less than 1. "
+                "Convolutions raise RuntimeError ('Kernel size can't be greater than actual input size').",
+                key="pool-unchecked", since="1.1",
+                evidence="run: 1.1.0 raises RuntimeError 'Kernel size can't be greater than actual input "
+                "size' for a 2x2 Conv2d kernel on a 1x1 input; 1.0.1 returns an empty (1, 1, 0, 0) output",
+            ),
+            Expectation(
+                ">=1.0.1,<1.1", V.HOLDS_WITH_CAVEAT,
                 "Holds for Conv1d/2d/3d, F.conv2d and MaxPool2d (with dilation D, F becomes D*(F-1)+1) "
                 "wherever it gives at least 1 (no padding strings, batch dimension needed). Undilated "
                 "convolutions and MaxPool2d do not check a kernel or window larger than the padded "
                 "input: they size the output with C's truncating division, int((W - F + 2P)/S) + 1, "
                 "returning an empty output (0) or even a 1-pixel one where the formula gives 0, and "
                 "raise only below 0; dilated convolutions raise RuntimeError.",
-                key="unchecked-kernel",
-                evidence="run: 1.0.1 gives shape (1, 1, 0, 0) for a 1x1 input and a 2x2 kernel, "
-                "(1, 1, 1, 1) with stride 2 and a 3x3 kernel on 2x2, and (1, 1, 1, 1) for "
-                "MaxPool2d(3, stride=3) on 2x2",
+                key="unchecked-kernel", since="1.0.1",
+                evidence="run: 1.0.1 gives shape (1, 1, 0, 0) for a 1x1 input and a 2x2 Conv2d kernel "
+                "(and F.conv2d); 1.0.0 raises RuntimeError 'std::exception' there",
+            ),
+            Expectation(
+                "<1.0.1", V.HOLDS_WITH_CAVEAT,
+                "As on 1.0.1, except that where the truncating division gives an empty output (a 2x2 "
+                "kernel on a 1x1 input), nn.Conv2d and F.conv2d raise RuntimeError ('std::exception') "
+                "instead; a 3x3 kernel with stride 2, or MaxPool2d(3, stride=3), on a 2x2 input still "
+                "gives a 1x1 output where the formula gives 0.",
+                key="unchecked-kernel-empty-raises",
+                evidence="run: 1.0.0 raises RuntimeError 'std::exception' for a 2x2 Conv2d kernel on a "
+                "1x1 input and gives (1, 1, 1, 1) for a 3x3 kernel with stride 2 on 2x2",
             ),
         ),
         observe="output shapes per form; the error messages of kernels larger than the input",

@@ -78,35 +78,63 @@ CLAIMS = (
         "nn.CrossEntropyLoss()(output, target) takes raw scores (logits) and class indices.",
         (
             Expectation(
-                ">=1.13", V.HOLDS,
+                ">=1.11", V.HOLDS,
                 _CE + ", in the module and the functional form, with reduction=, ignore_index, "
                 "weight=, label_smoothing=, class-probability targets and an unbatched (C,) input; "
                 "a mean over targets that are all ignored is nan (0/0).",
-                key="default", since="1.13",
-                evidence="run: 1.13.1 takes label_smoothing=, probability targets and a (C,) input and "
-                "gives nan when every target is ignored; 1.8.1 refuses the three and gives 0",
+                key="default", since="1.11",
+                evidence="run: 1.11.0 takes an unbatched (C,) input and gives nan when every target is "
+                "ignored; 1.10.2 refuses the (C,) input and gives 0",
             ),
             Expectation(
-                ">=1.4,<1.13", V.HOLDS,
+                ">=1.10,<1.11", V.HOLDS,
+                _CE + ", in the module and the functional form, with reduction=, ignore_index, "
+                "weight=, label_smoothing= and class-probability targets; there is no unbatched (C,) "
+                "input yet, and a mean over targets that are all ignored is 0.",
+                key="no-unbatched", since="1.10",
+                evidence="run: 1.10.0 takes label_smoothing= and class-probability targets; 1.9.1 "
+                "refuses both",
+            ),
+            Expectation(
+                ">=1.4,<1.10", V.HOLDS,
                 _CE + ", with reduction=, ignore_index and weight=; there is no label_smoothing=, no "
                 "class-probability target and no unbatched input yet, and a mean over targets that "
                 "are all ignored is 0. An empty batch gives nan.",
                 key="ignored-zero", since="1.4",
-                evidence="run: 1.4.0 and 1.8.1 give nan for an empty batch and exact float32 losses at "
-                "|scores| = 1e4; 1.0.1 raises and is off by 3e-4",
+                evidence="run: 1.4.0 gives nan for an empty batch (0 for the sum, an empty tensor for "
+                "'none'); 1.3.1 raises RuntimeError",
             ),
             Expectation(
-                "<1.4", V.HOLDS_WITH_CAVEAT,
+                ">=1.2,<1.4", V.HOLDS,
+                _CE + ", with reduction=, ignore_index and weight=; no label_smoothing=, class-probability "
+                "targets or unbatched input, a mean over all-ignored targets is 0, and an empty batch "
+                "raises RuntimeError. float32 scores of magnitude 1e4 give the exact losses.",
+                key="empty-raises", since="1.2",
+                evidence="run: 1.2.0 gives float32 losses at |scores| = 1e4 within 1.4e-7 of the exact "
+                "ones; 1.1.0 is off by 2.9e-4",
+            ),
+            Expectation(
+                ">=1.1,<1.2", V.HOLDS_WITH_CAVEAT,
+                _CE + ", with reduction=, ignore_index and weight=; no label_smoothing=, class-probability "
+                "targets or unbatched input, a mean over all-ignored targets is 0, and an empty batch "
+                "raises RuntimeError. Caveat at the edges: float32 scores of magnitude 1e4 keep only "
+                "about 1e-3 of the loss and its gradient (the log-sum-exp is subtracted at full "
+                "magnitude).",
+                key="lossy-float32", since="1.1",
+                evidence="run: 1.1.0 gives zeros for ignored targets with reduction='none'; 1.0.1 returns "
+                "garbage there (e.g. 3.3e7)",
+            ),
+            Expectation(
+                "<1.1", V.HOLDS_WITH_CAVEAT,
                 _CE + ", with reduction=, ignore_index and weight=; no label_smoothing=, class-probability "
                 "targets or unbatched input, a mean over all-ignored targets is 0, and an empty batch "
                 "raises RuntimeError. Caveats at the edges: float32 scores of magnitude 1e4 keep only "
                 "about 1e-3 of the loss and its gradient (the log-sum-exp is subtracted at full "
                 "magnitude), and reduction='none' leaves the entries of targets equal to -100 "
                 "uninitialised instead of 0.",
-                key="empty-raises",
-                evidence="run: 1.0.1 raises RuntimeError on an empty batch, is off by 3e-4 in float32 at "
-                "1e4, and returns garbage (e.g. 1.5e33) for ignored targets with reduction='none'; "
-                "1.4.0 gives nan, exact values and zeros",
+                key="uninitialised-none",
+                evidence="run: 1.0.0 and 1.0.1 raise RuntimeError on an empty batch, are off by 2.9e-4 in "
+                "float32 at 1e4, and return garbage (e.g. 3.3e7) for ignored targets with reduction='none'",
             ),
         ),
         observe="value vs. a reference",
@@ -208,20 +236,20 @@ CLAIMS = (
                 "It clears them by setting .grad to None (set_to_none=True is the default); "
                 "set_to_none=False fills zeros. Module.zero_grad() does the same.",
                 key="none", since="2.0",
-                evidence="run: 2.0.1 and later leave .grad None; 1.13.1 leaves zeros",
+                evidence="run: 2.0.0 leaves .grad None; 1.13.1 leaves zeros",
             ),
             Expectation(
                 ">=1.7,<2.0", V.HOLDS,
                 "It fills .grad with zeros (set_to_none=False is the default); set_to_none=True leaves "
                 "None. Module.zero_grad() does the same.",
                 key="zeros", since="1.7",
-                evidence="run: 1.7.1 .. 1.13.1 leave zeros; 1.7.1 takes set_to_none, 1.6.0 does not",
+                evidence="run: 1.7.0 takes set_to_none (and 1.7.0 .. 1.13.1 leave zeros); 1.6.0 does not",
             ),
             Expectation(
                 "<1.7", V.HOLDS,
                 "It fills .grad with zeros; there is no set_to_none argument (Module.zero_grad() alike).",
                 key="zeros-no-flag",
-                evidence="run: 1.0.1 .. 1.6.0 leave zeros and take no set_to_none",
+                evidence="run: 1.0.0 .. 1.6.0 leave zeros and take no set_to_none",
             ),
         ),
         observe="what .grad is after it (zeros or None)",
@@ -281,14 +309,14 @@ CLAIMS = (
                 "Every parameter that takes part in the loss gets a .grad of its shape, added to what "
                 "is there; backward(inputs=[...]) fills only those.",
                 key="default", since="1.8",
-                evidence="run: 1.8.1 Tensor.backward takes inputs=; 1.4.0 does not",
+                evidence="run: 1.8.0 Tensor.backward takes inputs=; 1.7.1 does not",
             ),
             Expectation(
                 "<1.8", V.HOLDS,
                 "Every parameter that takes part in the loss gets a .grad of its shape, added to what "
                 "is there; backward takes no inputs= argument.",
                 key="no-inputs",
-                evidence="run: 1.0.1 and 1.4.0 Tensor.backward takes no inputs=",
+                evidence="run: 1.0.0 .. 1.7.1 Tensor.backward takes no inputs=",
             ),
         ),
         area="optim",
@@ -337,25 +365,32 @@ CLAIMS = (
         "optimizer.step() updates the parameters; here SGD with lr=0.01, momentum=0.9.",
         (
             Expectation(
-                ">=1.13", V.HOLDS_WITH_CAVEAT,
+                ">=1.12", V.HOLDS_WITH_CAVEAT,
                 _SGD + ". dampening, nesterov, weight_decay, maximize and foreach follow the documented "
                 "closed form; the momentum buffer is in state_dict(), keyed by parameter index.",
-                key="default", since="1.13",
-                evidence="run: 1.13.1 SGD takes maximize= and foreach=; 1.8.1 does not",
+                key="default", since="1.12",
+                evidence="run: 1.12.0 SGD takes foreach=; 1.11.0 does not",
             ),
             Expectation(
-                ">=1.8,<1.13", V.HOLDS_WITH_CAVEAT,
+                ">=1.11,<1.12", V.HOLDS_WITH_CAVEAT,
+                _SGD + ". dampening, nesterov, weight_decay and maximize follow the documented closed "
+                "form; there is no foreach= yet; state_dict() keys the state by parameter index.",
+                key="no-foreach", since="1.11",
+                evidence="run: 1.11.0 SGD takes maximize=; 1.10.2 does not",
+            ),
+            Expectation(
+                ">=1.6,<1.11", V.HOLDS_WITH_CAVEAT,
                 _SGD + ". dampening, nesterov and weight_decay follow the documented closed form; there "
                 "is no maximize= or foreach= yet; state_dict() keys the state by parameter index.",
-                key="no-maximize", since="1.8",
-                evidence="run: 1.8.1 keys optimizer.state_dict()['state'] by parameter index; 1.4.0 by id()",
+                key="no-maximize", since="1.6",
+                evidence="run: 1.6.0 keys optimizer.state_dict()['state'] by parameter index; 1.5.1 by id()",
             ),
             Expectation(
-                "<1.8", V.HOLDS_WITH_CAVEAT,
+                "<1.6", V.HOLDS_WITH_CAVEAT,
                 _SGD + ". dampening, nesterov and weight_decay follow the documented closed form; no "
                 "maximize= or foreach=; state_dict() keys the state by the parameter's id().",
                 key="state-keys-ids",
-                evidence="run: 1.0.1 and 1.4.0 key optimizer.state_dict()['state'] by id()",
+                evidence="run: 1.0.0 .. 1.5.1 key optimizer.state_dict()['state'] by id()",
             ),
         ),
         observe="update vs. a reference over several steps",

@@ -15,36 +15,46 @@ def _over_a_dim(d, neg, other, label_check=()):
     what = "each column's maximum and its row index" if d == 0 else "each row's maximum and its column index"
     expectations = (
         Expectation(
-            ">=1.13", V.HOLDS,
+            ">=1.9", V.HOLDS,
             "As stated (%s), in every public form: torch.max(a, %d), Tensor.max, dim=/keepdim=/out=, "
             "dim %d, 3-D and non-contiguous inputs; integers stay exact (also beyond 2**53), bool "
             "and float64 too; NaN is the maximum, at the first NaN; torch.argmax and torch.amax "
             "agree. A tensor empty along the other dim gives empty results; an empty reduced dim "
             "raises IndexError ('max(): Expected reduction dim %d to have non-zero size.')." % (what, d, neg, d),
-            key="reduced-dim-indexerror", since="1.13",
-            evidence="run: 1.13.1 returns empty values and indices for a tensor empty along the other "
+            key="reduced-dim-indexerror", since="1.9",
+            evidence="run: 1.9.0 returns empty values and indices for a tensor empty along the other "
             "dim and raises IndexError 'max(): Expected reduction dim %d to have non-zero size.' for an "
             "empty reduced dim; 1.8.1 raises RuntimeError 'cannot perform reduction function max on "
             "tensor with no elements because the operation does not have an identity' for both" % d,
         ),
         Expectation(
-            ">=1.8,<1.13", V.HOLDS,
-            "As from 1.13, except that any empty input raises RuntimeError ('cannot perform reduction "
+            ">=1.7,<1.9", V.HOLDS,
+            "As from 1.9, except that any empty input raises RuntimeError ('cannot perform reduction "
             "function max on tensor with no elements because the operation does not have an "
             "identity'), also one empty along the other dim only.",
-            key="empty-raises", since="1.8",
-            evidence="run: 1.8.1 has torch.amax; 1.4.0 has not",
+            key="empty-raises", since="1.7",
+            evidence="run: 1.7.0 has torch.amax; 1.6.0 has not",
         ),
         Expectation(
-            ">=1.4,<1.8", V.HOLDS,
-            "As from 1.8, except that there is no torch.amax.",
-            key="no-amax", since="1.4",
-            evidence="run: 1.4.0 has a bool dtype (the maxima of bools are bool) and raises IndexError "
-            "for a dim out of range; 1.0.1 has no bool dtype and raises RuntimeError",
+            ">=1.2,<1.7", V.HOLDS,
+            "As from 1.7, except that there is no torch.amax.",
+            key="no-amax", since="1.2",
+            evidence="run: 1.2.0 makes bool tensors of Python bools and gives bool maxima of them; "
+            "1.1.0 makes uint8 tensors of them and raises RuntimeError '\"max\" not implemented for "
+            "'Bool'' for a torch.bool tensor",
         ),
         Expectation(
-            "<1.4", V.HOLDS,
-            "As from 1.4, except that there is no bool dtype (a tensor of Python bools is uint8) and "
+            ">=1.1,<1.2", V.HOLDS,
+            "As from 1.2, except that bool inputs are not covered: torch.bool exists, but a tensor "
+            "of Python bools is uint8 and torch.max of a torch.bool tensor raises RuntimeError "
+            "('\"max\" not implemented for 'Bool'').",
+            key="bool-without-max", since="1.1",
+            evidence="run: 1.1.0 has torch.bool and raises IndexError 'Dimension out of range' for "
+            "dim -3 of a matrix; 1.0.1 has no torch.bool and raises RuntimeError there",
+        ),
+        Expectation(
+            "<1.1", V.HOLDS,
+            "As from 1.1, except that there is no bool dtype (a tensor of Python bools is uint8) and "
             "a dim out of range raises RuntimeError, not IndexError.",
             key="no-bool",
             evidence="run: 1.0.1 makes uint8 tensors of bools and raises RuntimeError 'Dimension out "
@@ -77,8 +87,9 @@ def _over_a_dim(d, neg, other, label_check=()):
         Check("float64-exact", "values", "float64 maxima that need all 53 bits (1 + 2**-40 vs 1) and "
               "values beyond float32's range", "test_max_dim%d_dtypes" % d, "max_of_float64_goes_through_float32",
               apis=("torch.max",)),
-        Check("bool", "values", "bool inputs give bool maxima (where the dtype exists; its absence is "
-              "checked on the oldest releases)", "test_max_dim%d_dtypes" % d, "max_of_bool_returns_uint8",
+        Check("bool", "values", "bool inputs give bool maxima (where max has a Bool kernel; on the "
+              "oldest releases the absence of torch.bool is checked, on 1.1 the uint8 tensor of bools "
+              "and the RuntimeError of max on a torch.bool tensor)", "test_max_dim%d_dtypes" % d, "max_of_bool_returns_uint8",
               apis=("torch.max",)),
         Check("nan-inf", "values", "NaN propagates (the maximum, at the first NaN), also among 1000 "
               "elements; +inf wins and -inf loses; float32 and float64",
@@ -203,7 +214,7 @@ CLAIMS = (
                 "with fields .values and .indices, for every spelling; it still unpacks and indexes "
                 "as a pair.",
                 key="named", since="1.1",
-                evidence="run: 1.1.0 and later return torch.return_types.max with .values/.indices; "
+                evidence="run: 1.1.0 returns torch.return_types.max with .values/.indices; "
                 "1.0.1 returns builtins.tuple",
             ),
             Expectation(
@@ -252,13 +263,22 @@ CLAIMS = (
         "has several equal maxima?",
         (
             Expectation(
-                ">=1.6", V.HOLDS_WITH_CAVEAT,
+                ">=1.7", V.HOLDS_WITH_CAVEAT,
                 "On ties the index of the first maximal value comes back (documented), for every "
                 "dtype, dim, layout and spelling, torch.argmax too, on every device run; the value "
                 "is the chosen element (a -0.0 stays -0.0). Among several NaNs, the first NaN.",
-                key="first", since="1.6",
-                evidence="run: 1.6.0 and later return [1, 0, 2] for rows whose maxima tie at [1, 2], "
-                "[0, 1, 2, 3], [2, 3], and 7 for a long row; 1.5.1 returns [2, 3, 3] and 997",
+                key="first", since="1.7",
+                evidence="run: 1.7.0 torch.argmax and Tensor.argmax return [1, 0, 1] (the first tied "
+                "maxima) for rows whose maxima tie at [1, 2], [0, 1, 2, 3], [1, 3]; 1.6.0 returns "
+                "[2, 3, 3] (the last) there while torch.max returns [1, 0, 1]",
+            ),
+            Expectation(
+                ">=1.6,<1.7", V.HOLDS_WITH_CAVEAT,
+                "As from 1.7 for torch.max and Tensor.max (the first of tied maxima), but torch.argmax "
+                "and Tensor.argmax still return the index of the last maximal value on the CPU.",
+                key="first-max-last-argmax", since="1.6",
+                evidence="run: 1.6.0 returns [1, 0, 2] for rows whose maxima tie at [1, 2], "
+                "[0, 1, 2, 3], [2, 3], and 7 for a long row (torch.max); 1.5.1 returns [2, 3, 3] and 997",
             ),
             Expectation(
                 "<1.6", V.HOLDS_WITH_CAVEAT,
@@ -302,7 +322,7 @@ CLAIMS = (
                        "scripts/gpu-check.sh runs it"),
         ),
         answer="When a row has several equal maxima, torch.max(a, dim) returns the index of the first one "
-        "(documented since 1.6); before 1.6 the CPU returned the last one.",
+        "(since 1.6; torch.argmax since 1.7); before, the CPU returned the last one.",
         setting=MAX + " It says 'the index of the maximum' without saying which index comes back when maxima tie.",
         topic='torch.max over a dimension',
         idioms=(

@@ -66,21 +66,21 @@ CLAIMS = (
                 _SD + ", which returns the missing and unexpected keys; torch.load(f, weights_only=True) "
                 "loads a state_dict (the default from 2.6).",
                 key="weights-only", since="1.13",
-                evidence="run: 1.13.1 torch.load takes weights_only=True and loads a state_dict with it; "
-                "1.8.1 has no weights_only",
+                evidence="run: 1.13.0 torch.load takes weights_only=True and loads a state_dict with it; "
+                "1.12.1 has no weights_only (TypeError)",
             ),
             Expectation(
                 ">=1.1,<1.13", V.HOLDS,
                 _SD + ", which returns the missing and unexpected keys; torch.load has no weights_only yet.",
                 key="reports-keys", since="1.1",
-                evidence="run: 1.1.0 and later return the missing and unexpected keys from "
-                "load_state_dict; 1.0.1 returns None",
+                evidence="run: 1.1.0 load_state_dict(..., strict=False) returns the missing and "
+                "unexpected keys; 1.0.1 returns None",
             ),
             Expectation(
                 "<1.1", V.HOLDS,
                 _SD + "; load_state_dict returns None, so nothing reports which keys were missing.",
                 key="returns-none",
-                evidence="run: 1.0.1 load_state_dict(..., strict=False) returns None",
+                evidence="run: 1.0.0 and 1.0.1 load_state_dict(..., strict=False) returns None",
             ),
         ),
         area="serialize",
@@ -184,7 +184,7 @@ CLAIMS = (
                 "It works but warns (FutureWarning) that weights_only will default to True; "
                 "weights_only=True refuses it, and torch.serialization.add_safe_globals exists.",
                 key="warns", since="2.4",
-                evidence="run: 2.4.1 and 2.5.1 warn 'You are using `torch.load` with "
+                evidence="run: 2.4.0 warns (FutureWarning) 'You are using `torch.load` with "
                 "`weights_only=False`'; 2.3.1 loads silently",
             ),
             Expectation(
@@ -192,15 +192,15 @@ CLAIMS = (
                 "It works silently (the class must be importable at load time); an explicit "
                 "weights_only=True refuses it with UnpicklingError.",
                 key="loads", since="1.13",
-                evidence="run: 1.13.1 .. 2.3.1 load without a warning; 1.13.1 takes weights_only=True and "
-                "refuses the model with it, 1.8.1 has no weights_only",
+                evidence="run: 1.13.0 takes weights_only=True and refuses the model with it (and "
+                "1.13.0 .. 2.3.1 load without a warning); 1.12.1 has no weights_only",
             ),
             Expectation(
                 "<1.13", V.HOLDS,
                 "It works silently (the class must be importable at load time); torch.load has no "
                 "weights_only argument.",
                 key="loads-no-flag",
-                evidence="run: 1.0.1 .. 1.8.1 load without a warning and take no weights_only",
+                evidence="run: 1.0.0 .. 1.12.1 load without a warning and take no weights_only",
             ),
         ),
         observe="what plain torch.load(PATH) does (warning, exception, message)",

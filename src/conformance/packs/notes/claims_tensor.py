@@ -69,18 +69,21 @@ CLAIMS = (
         "loss.data[0] gives the loss value as a Python number.",
         (
             Expectation(
-                ">=1.4", V.OUTDATED, _INDEX_TRUTH + " Other indices (-1, 1) are an IndexError too.",
-                since="0.4.0",
-                evidence="run: loss.data[0] is an IndexError on every release run; 1.4.0 a 0-dim tensor's [-1] "
-                "raises IndexError 'dimension specified as 0 but tensor has no dimensions'; 1.0.1 raises "
-                "RuntimeError with that message; docs: 0.4.0 release notes (losses became 0-dim)",
+                ">=1.1", V.OUTDATED, _INDEX_TRUTH + " Other indices (-1, 1) are an IndexError too (its message "
+                "names the dimension: 'dimension specified as 0 but tensor has no dimensions' up to 1.4, "
+                "'index 1 is out of bounds for dimension 0 with size 0' from 1.5).",
+                since="1.1.0",
+                evidence="run: loss.data[0] is an IndexError on every release run; 1.1.0 a 0-dim tensor's [-1] "
+                "and [1] raise IndexError 'dimension specified as 0 but tensor has no dimensions'; 1.0.1 raises "
+                "RuntimeError with that message; 1.5.0 words the IndexError 'index -1 is out of bounds for "
+                "dimension 0 with size 0', 1.4.0 as 1.1.0; docs: 0.4.0 release notes (losses became 0-dim)",
             ),
             Expectation(
-                "<1.4", V.OUTDATED, _INDEX_TRUTH + " Other indices (-1, 1) are a RuntimeError ('dimension "
+                "<1.1", V.OUTDATED, _INDEX_TRUTH + " Other indices (-1, 1) are a RuntimeError ('dimension "
                 "specified as 0 but tensor has no dimensions').",
                 key="other-indices-runtime-error", since="0.4.0",
-                evidence="run: 1.0.1 a 0-dim tensor's [-1] and [1] raise RuntimeError 'dimension specified as 0 "
-                "but tensor has no dimensions'; docs: 0.4.0 release notes (losses became 0-dim)",
+                evidence="run: 1.0.0 and 1.0.1 a 0-dim tensor's [-1] and [1] raise RuntimeError 'dimension "
+                "specified as 0 but tensor has no dimensions'; docs: 0.4.0 release notes (losses became 0-dim)",
             ),
         ),
         observe="exception and message",
@@ -124,33 +127,27 @@ CLAIMS = (
                 ">=2.0", V.HOLDS,
                 _ITEM_TRUTH + "bool for bool tensors (bfloat16 too). Several or no elements: RuntimeError "
                 "'a Tensor with N elements cannot be converted to Scalar'.",
-                key="runtime-error", since="2.0",
-                evidence="run: 2.0.1 torch.ones(2).item() raises RuntimeError 'a Tensor with 2 elements cannot be "
+                key="runtime-error", since="2.0.0",
+                evidence="run: 2.0.0 torch.ones(2).item() raises RuntimeError 'a Tensor with 2 elements cannot be "
                 "converted to Scalar'; 1.13.1 raises ValueError 'only one element tensors can be converted to "
                 "Python scalars'",
             ),
             Expectation(
-                ">=1.4,<2.0", V.HOLDS,
+                ">=1.2,<2.0", V.HOLDS,
                 _ITEM_TRUTH + "bool for bool tensors (bfloat16 too). Several or no elements: ValueError "
                 "'only one element tensors can be converted to Python scalars'.",
-                key="value-error", since="1.4",
-                evidence="run: 1.4.0 has torch.bfloat16 and .item() of it gives the value; 1.0.1 has no "
-                "torch.bfloat16; run: 1.13.1 raises ValueError for torch.ones(2).item()",
-            ),
-            Expectation(
-                ">=1.2,<1.4", V.HOLDS,
-                _ITEM_TRUTH + "bool for bool tensors; no bfloat16 dtype is checked here. Several or no "
-                "elements: ValueError.",
-                key="no-bfloat16", since="1.2",
-                evidence="run: 1.2.0 and later: torch.tensor(True) is torch.bool and .item() gives bool; "
-                "1.1.0 gives int from a uint8 tensor",
+                key="value-error", since="1.2.0",
+                evidence="run: 1.2.0 torch.tensor(True) is torch.bool and .item() gives bool, and torch.bfloat16 "
+                "exists and .item() of it gives the value exactly (NaN, inf, -0.0 too); 1.1.0 makes "
+                "torch.tensor(True) torch.uint8 (.item() gives int) and has no torch.bfloat16",
             ),
             Expectation(
                 "<1.2", V.HOLDS,
                 _ITEM_TRUTH + "there is no bool dtype yet: torch.tensor(True) is a uint8 tensor, so .item() "
                 "gives int (1); no bfloat16 dtype. Several or no elements: ValueError.",
                 key="no-bool",
-                evidence="run: 1.0.1 and 1.1.0 make torch.tensor(True) torch.uint8 and .item() gives int",
+                evidence="run: 1.0.0, 1.0.1 and 1.1.0 make torch.tensor(True) torch.uint8, .item() gives int, "
+                "and have no torch.bfloat16",
             ),
         ),
         observe="type; values at the precision edges; error per shape",

@@ -244,37 +244,48 @@ CLAIMS = (
         "not require grad, even from inputs that do.",
         (
             Expectation(
-                ">=2.14", V.HOLDS_WITH_CAVEAT,
+                ">=2.1", V.HOLDS_WITH_CAVEAT,
                 _NO_GRAD_FORMS + "The bare @torch.no_grad (no parentheses) decorates too, a decorated generator "
                 "function runs every step without grad, and torch.inference_mode() goes further (inference "
                 "tensors). " + _NO_GRAD_VIEWS,
-                key="default", since="2.14",
-                evidence=_NO_GRAD_EVIDENCE + "; run: 2.14.1 the bare @torch.no_grad decorates; 2.0.1 raises "
+                key="default", since="2.1.0",
+                evidence=_NO_GRAD_EVIDENCE + "; run: 2.1.0 the bare @torch.no_grad decorates; 2.0.1 raises "
                 "TypeError 'no_grad.__init__() takes 1 positional argument but 2 were given'",
             ),
             Expectation(
-                ">=1.13,<2.14", V.HOLDS_WITH_CAVEAT,
+                ">=1.10,<2.1", V.HOLDS_WITH_CAVEAT,
                 _NO_GRAD_FORMS + "A decorated generator function runs every step without grad, and "
-                "torch.inference_mode() exists; the bare @torch.no_grad (no parentheses) is a TypeError. "
-                + _NO_GRAD_VIEWS,
-                key="no-bare-decorator", since="1.13",
-                evidence=_NO_GRAD_EVIDENCE + "; run: 1.13.1 has torch.inference_mode; 1.8.1 has none",
+                "torch.inference_mode() exists (Tensor.is_inference() tells its results); the bare "
+                "@torch.no_grad (no parentheses) is a TypeError. " + _NO_GRAD_VIEWS,
+                key="no-bare-decorator", since="1.10.0",
+                evidence=_NO_GRAD_EVIDENCE + "; run: 1.10.0 results of torch.inference_mode() have "
+                "is_inference() True; 1.9.1 has no Tensor.is_inference",
             ),
             Expectation(
-                ">=1.8,<1.13", V.HOLDS_WITH_CAVEAT,
+                ">=1.9,<1.10", V.HOLDS_WITH_CAVEAT,
+                _NO_GRAD_FORMS + "A decorated generator function runs every step without grad, and "
+                "torch.inference_mode() exists (as a context manager and a decorator; autograd refuses to save "
+                "its results), but there is no Tensor.is_inference to tell an inference tensor yet; the bare "
+                "@torch.no_grad (no parentheses) is a TypeError. " + _NO_GRAD_VIEWS,
+                key="no-is-inference", since="1.9.0",
+                evidence=_NO_GRAD_EVIDENCE + "; run: 1.9.0 has torch.inference_mode (its results refused by "
+                "autograd) and no Tensor.is_inference; 1.8.1 has no torch.inference_mode",
+            ),
+            Expectation(
+                ">=1.5,<1.9", V.HOLDS_WITH_CAVEAT,
                 _NO_GRAD_FORMS + "A decorated generator function runs every step without grad; there is no "
                 "torch.inference_mode yet, and the bare @torch.no_grad is a TypeError. " + _NO_GRAD_VIEWS,
-                key="no-inference-mode", since="1.8",
-                evidence=_NO_GRAD_EVIDENCE + "; run: 1.8.1 a @torch.no_grad() generator yields results that do not "
+                key="no-inference-mode", since="1.5.0",
+                evidence=_NO_GRAD_EVIDENCE + "; run: 1.5.0 a @torch.no_grad() generator yields results that do not "
                 "require grad; 1.4.0 yields results that require grad",
             ),
             Expectation(
-                "<1.8", V.HOLDS_WITH_CAVEAT,
+                "<1.5", V.HOLDS_WITH_CAVEAT,
                 _NO_GRAD_FORMS + "But @torch.no_grad() on a generator function only covers creating the "
                 "generator: its body runs with grad on and its results require grad. There is no "
                 "torch.inference_mode, and the bare @torch.no_grad is a TypeError. " + _NO_GRAD_VIEWS,
                 key="generator-body-outside",
-                evidence=_NO_GRAD_EVIDENCE + "; run: 1.0.1 and 1.4.0 a @torch.no_grad() generator yields results "
+                evidence=_NO_GRAD_EVIDENCE + "; run: 1.0.0 .. 1.4.0 a @torch.no_grad() generator yields results "
                 "that require grad",
             ),
         ),
@@ -301,7 +312,8 @@ CLAIMS = (
                   "test_set_grad_enabled_forms", "set_grad_enabled_exit_enables",
                   ("torch.set_grad_enabled", "torch.is_grad_enabled")),
             Check("inference-mode", "spelling", "torch.inference_mode() as a context manager and a decorator: results "
-                  "do not require grad, are inference tensors, and autograd refuses to save them (where it exists)",
+                  "do not require grad, are inference tensors (Tensor.is_inference, from 1.10), and autograd refuses "
+                  "to save them (where it exists)",
                   "test_inference_mode", "inference_mode_is_no_grad",
                   ("torch.inference_mode", "torch.is_inference_mode_enabled", "Tensor.is_inference")),
             Check("in-place", "state", "in-place updates under no_grad (the SGD step add_(-lr * grad), -=, mul_, "

@@ -319,7 +319,7 @@ def test_vector_backward_dtypes_and_layouts(claim, device):
 @spec("autograd.vector-backward-weights")
 def test_gradient_must_match_the_output(claim, device):
     """§1's v must fit y (torch.autograd.backward(y, v)): a gradient of another shape ([1] or [4]
-    for a [3] output) is refused on every release. Before 1.4 a gradient of another dtype is refused too and a [1] gradient
+    for a [3] output) is refused on every release. Before 1.3 a gradient of another dtype is refused too and a [1] gradient
     fits a 0-dim output; since then a float64 v for a float32 y is cast (x.grad stays float32)
     and a 0-dim output needs a 0-dim gradient."""
     for shape in ([1], [4]):
@@ -437,7 +437,7 @@ def test_retained_graph_and_retain_grad_accumulate(claim, device):
     """§4 on one graph: three backward passes through a retained graph give three times the
     gradient (x used twice in one pass counts twice), an intermediate with retain_grad()
     accumulates as well, and an intermediate without it gets no .grad (reading it warns since
-    1.8)."""
+    1.5)."""
     x = _leaf([1.0, -2.0, 0.5], device)
     h = x * 3
     h.retain_grad()
@@ -453,7 +453,7 @@ def test_retained_graph_and_retain_grad_accumulate(claim, device):
     claim.equal(nonleaf, [None, None], "intermediates without retain_grad() (x*2, the loss) get no .grad")
     warned = [w for w in caught if "leaf" in str(w.message)]
     claim.equal(len(warned) > 0, not claim.expects("silent-nonleaf-grad"),
-                "a warning when a non-leaf's .grad is read (given since 1.8)")
+                "a warning when a non-leaf's .grad is read (given since 1.5)")
 
 
 # ------------------------------------------------------------------------------------- §6

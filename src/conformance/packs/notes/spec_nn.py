@@ -144,7 +144,8 @@ def test_kernel_larger_than_input(claim, device):
     RuntimeError. Where the registry's ``unchecked-kernel`` expectation applies, sizes come from
     C's truncating division instead: a 2x2 kernel on a 1x1 input gives an empty output, a 3x3
     kernel (or pool window) with stride 2 (3) on a 2x2 input a 1x1 one; a 3x3 kernel on 1x1
-    raises everywhere."""
+    raises everywhere. Under ``unchecked-kernel-empty-raises`` the empty outputs raise instead;
+    under ``pool-unchecked`` only the pool window keeps its truncated 1x1 size."""
     layer = torch.nn.Conv2d(2, 2, 3, 1, 1).to(device)
     sizes = {w: tuple(layer(torch.randn(1, 2, w, w, device=device)).shape[-2:]) for w in (1, 2, 3, 7, 28, 33)}
     claim.equal(sizes, {w: (w, w) for w in sizes}, "nn.Conv2d(2, 2, 3, 1, 1) keeps the size ({W: output H, W})")
@@ -158,6 +159,15 @@ def test_kernel_larger_than_input(claim, device):
                                                     tuple(torch.nn.MaxPool2d(3, stride=3)(x2).shape)])
         claim.equal(shapes, [(1, 1, 0, 0), (1, 1, 1, 1), (1, 1, 0, 0), (1, 1, 1, 1)],
                     "output sizes of kernels (and a pool window) larger than the input")
+    elif claim.expects("unchecked-kernel-empty-raises"):  # 1.0.0: an empty output raises instead
+        with claim.raises(RuntimeError, record="kernel2_on_1x1_error"):
+            conv2(x)
+        with claim.raises(RuntimeError, record="functional_kernel2_on_1x1_error"):
+            F.conv2d(x, kernel2)
+        shapes = claim.observe("unchecked_shapes", [tuple(conv3s2(x2).shape),
+                                                    tuple(torch.nn.MaxPool2d(3, stride=3)(x2).shape)])
+        claim.equal(shapes, [(1, 1, 1, 1), (1, 1, 1, 1)],
+                    "output sizes of a 3x3 kernel with stride 2 and a 3x3 pool window with stride 3 on 2x2")
     else:
         with claim.raises(RuntimeError, record="kernel2_on_1x1_error"):
             conv2(x)
@@ -165,8 +175,12 @@ def test_kernel_larger_than_input(claim, device):
             conv3s2(x2)
         with claim.raises(RuntimeError, record="functional_kernel2_on_1x1_error"):
             F.conv2d(x, kernel2)
-        with claim.raises(RuntimeError, record="pool3_stride3_on_2x2_error"):
-            torch.nn.MaxPool2d(3, stride=3)(x2)
+        if claim.expects("pool-unchecked"):  # 1.1: convolutions check, pools do not yet
+            claim.equal(claim.observe("pool3_stride3_on_2x2_shape", tuple(torch.nn.MaxPool2d(3, stride=3)(x2).shape)),
+                        (1, 1, 1, 1), "MaxPool2d(3, stride=3) on 2x2: the truncated size")
+        else:
+            with claim.raises(RuntimeError, record="pool3_stride3_on_2x2_error"):
+                torch.nn.MaxPool2d(3, stride=3)(x2)
     with claim.raises(RuntimeError, record="kernel3_on_1x1_error"):
         torch.nn.Conv2d(1, 1, 3).to(device)(x)
     with claim.raises(RuntimeError, record="pool2_on_1x1_error"):
@@ -182,7 +196,8 @@ def test_kernel3_padding1_stride1_keeps_the_size(claim, device):
     (3x5 with padding (1, 2), 5x3 with (2, 1)). Where the expectation ``padding-strings``
     applies: padding='same' keeps the size (F.conv2d, nn.Conv1d with an even kernel, nn.Conv3d),
     'valid' means no padding, a strided 'same' raises, and unbatched inputs give unbatched
-    outputs; before, string paddings raise TypeError and unbatched inputs RuntimeError."""
+    outputs; under ``padding-strings-batched`` the same strings, but unbatched inputs raise
+    RuntimeError; before, string paddings raise TypeError and unbatched inputs RuntimeError."""
     conv1 = torch.nn.Conv1d(2, 3, 3, 1, 1).to(device)
     conv3 = torch.nn.Conv3d(1, 2, 3, 1, 1).to(device)
     seen = {
@@ -201,22 +216,25 @@ def test_kernel3_padding1_stride1_keeps_the_size(claim, device):
         "F.conv2d 3x5 (1, 2)": (1, 3, 5, 9), "F.conv2d 5x3 (2, 1)": (1, 3, 5, 9),
     }
     unbatched1, unbatched2 = torch.randn(2, 5, device=device), torch.randn(2, 5, 9, device=device)
-    if claim.expects("padding-strings"):
+    strings = claim.expects("padding-strings") or claim.expects("padding-strings-batched")
+    if strings:
         with claim.warnings(record="even_kernel_same_warnings"):
             seen["Conv1d(k=4, 'same')"] = tuple(torch.nn.Conv1d(2, 3, 4, padding="same").to(device)(torch.randn(1, 2, 7, device=device)).shape)
         seen["F.conv2d 3x5 'same'"] = tuple(F.conv2d(x, w35, padding="same").shape)
         seen["F.conv2d 3x5 'valid'"] = tuple(F.conv2d(x, w35, padding="valid").shape)
         seen["Conv3d 'same'"] = tuple(torch.nn.Conv3d(1, 2, 3, padding="same").to(device)(torch.randn(1, 1, 3, 5, 7, device=device)).shape)
-        seen["Conv1d unbatched"] = tuple(conv1(unbatched1).shape)
-        seen["F.conv2d unbatched"] = tuple(F.conv2d(unbatched2, w35, padding=(1, 2)).shape)
         wanted.update({"Conv1d(k=4, 'same')": (1, 3, 7), "F.conv2d 3x5 'same'": (1, 3, 5, 9),
-                       "F.conv2d 3x5 'valid'": (1, 3, 3, 5), "Conv3d 'same'": (1, 2, 3, 5, 7),
-                       "Conv1d unbatched": (3, 5), "F.conv2d unbatched": (3, 5, 9)})
+                       "F.conv2d 3x5 'valid'": (1, 3, 3, 5), "Conv3d 'same'": (1, 2, 3, 5, 7)})
         with claim.raises(RuntimeError, match="strided", record="strided_same_error"):
             F.conv2d(x, w35, stride=2, padding="same")
     else:
         with claim.raises(TypeError, match="padding", record="padding_string_error"):
             F.conv2d(x, w35, padding="same")
+    if claim.expects("padding-strings"):
+        seen["Conv1d unbatched"] = tuple(conv1(unbatched1).shape)
+        seen["F.conv2d unbatched"] = tuple(F.conv2d(unbatched2, w35, padding=(1, 2)).shape)
+        wanted.update({"Conv1d unbatched": (3, 5), "F.conv2d unbatched": (3, 5, 9)})
+    else:  # a batch dimension is needed
         with claim.raises(RuntimeError, match="dimensional", record="unbatched_error"):
             conv1(unbatched1)
     claim.observe("shapes", seen)

@@ -54,7 +54,7 @@ def _log_softmax_reference(logits, target):
 
 
 # The expectations of optim.crossentropy, oldest first; each adds to the one before.
-_CE_ERAS = ("empty-raises", "ignored-zero", "default")
+_CE_ERAS = ("uninitialised-none", "lossy-float32", "empty-raises", "ignored-zero", "no-unbatched", "default")
 
 
 def _ce_era(claim):
@@ -64,9 +64,34 @@ def _ce_era(claim):
     raise AssertionError("no era for %s" % claim.expect.key)
 
 
-def _ce_has_new_options(claim):
-    """label_smoothing=, class-probability targets, unbatched (C,) input (the registry says since when)."""
-    return _ce_era(claim) >= 2
+def _ce_none_uninitialised(claim):
+    """reduction='none' leaves the entries of ignored targets uninitialised (recorded only)."""
+    return _ce_era(claim) < 1
+
+
+def _ce_lossy_float32(claim):
+    """float32 scores of magnitude 1e4 keep only about 1e-3 of the loss."""
+    return _ce_era(claim) < 2
+
+
+def _ce_empty_raises(claim):
+    """An empty batch raises RuntimeError."""
+    return _ce_era(claim) < 3
+
+
+def _ce_has_label_smoothing(claim):
+    """label_smoothing= and class-probability targets (the registry says since when)."""
+    return _ce_era(claim) >= 4
+
+
+def _ce_has_unbatched(claim):
+    """An unbatched (C,) input with a 0-d target (the registry says since when)."""
+    return _ce_era(claim) >= 5
+
+
+def _ce_all_ignored_nan(claim):
+    """A mean over targets that are all ignored is nan (0/0), not 0."""
+    return _ce_era(claim) >= 5
 
 
 # Small fixed logits: eighths and quarters, exact in float32.
@@ -108,7 +133,7 @@ def test_cross_entropy_example_value(claim, device):
 def test_cross_entropy_reductions(claim, device):
     """§2: F.cross_entropy's reduction: 'mean' (the default) averages the per-sample losses,
     'sum' adds them, 'none' keeps one per sample; an empty batch gives nan for the mean (0/0),
-    0 for the sum and an empty tensor (expectation ``empty-raises``: the oldest releases raise)."""
+    0 for the sum and an empty tensor (the oldest releases raise: the registry says until when)."""
     x, t = _ce_inputs(device)
     rows = _ce_rows(CE_LOGITS, CE_TARGET)
     none = F.cross_entropy(x, t, reduction="none")
@@ -119,7 +144,7 @@ def test_cross_entropy_reductions(claim, device):
     claim.close(F.cross_entropy(x, t), rows.mean(), "the default reduction is the mean", rtol=F32_RTOL, atol=F32_ATOL)
 
     empty, empty_target = torch.zeros(0, 3, device=device), torch.zeros(0, dtype=torch.long, device=device)
-    if claim.expects("empty-raises"):
+    if _ce_empty_raises(claim):
         with claim.raises(RuntimeError, record="empty_batch_error"):
             F.cross_entropy(empty, empty_target)
         return
@@ -163,12 +188,12 @@ def test_cross_entropy_ignore_index_and_weight(claim, device):
 
     all_ignored = torch.full((4,), -100, dtype=torch.long, device=device)
     mean = claim.observe("all_ignored_mean", F.cross_entropy(x, all_ignored).item())
-    if _ce_era(claim) >= 2:
+    if _ce_all_ignored_nan(claim):
         claim.holds(math.isnan(mean), "every target ignored: the mean is nan (0/0)", mean=mean)
     else:
         claim.equal(mean, 0.0, "every target ignored: the mean")
     none = claim.observe("all_ignored_none", F.cross_entropy(x, all_ignored, reduction="none").tolist())
-    if claim.expects("empty-raises"):
+    if _ce_none_uninitialised(claim):
         return  # the oldest releases leave those entries uninitialised (recorded, not asserted)
     claim.equal(none, [0.0] * 4, "every target ignored, reduction='none'")
 
@@ -182,7 +207,7 @@ def test_cross_entropy_label_smoothing_and_probability_targets(claim, device):
     x, t = _ce_inputs(device)
     probs = [[0.25, 0.25, 0.5], [0.0, 1.0, 0.0], [0.5, 0.125, 0.375], [0.125, 0.75, 0.125]]
     p = torch.tensor(probs, device=device)
-    if not _ce_has_new_options(claim):
+    if not _ce_has_label_smoothing(claim):
         with claim.raises(TypeError, record="label_smoothing_error"):
             F.cross_entropy(x, t, label_smoothing=0.1)
         with claim.raises(RuntimeError, record="probability_target_error"):
@@ -248,7 +273,7 @@ def test_cross_entropy_input_shapes(claim, device):
                     "non-contiguous (%s) scores" % kind, rtol=F32_RTOL, atol=F32_ATOL)
 
     single, cls = torch.tensor(CE_LOGITS[0], device=device), torch.tensor(CE_TARGET[0], device=device)
-    if not _ce_has_new_options(claim):
+    if not _ce_has_unbatched(claim):
         with claim.raises((IndexError, RuntimeError), record="unbatched_error"):
             F.cross_entropy(single, cls)
         return
@@ -265,7 +290,7 @@ def test_cross_entropy_module_and_functional_forms(claim, device):
     x, t = _ce_inputs(device, torch.float64)
     w = torch.tensor([0.5, 2.0, 1.5], dtype=torch.float64, device=device)
     cases = [{}, {"reduction": "none", "ignore_index": 1}, {"weight": w, "ignore_index": 0, "reduction": "sum"}]
-    if _ce_has_new_options(claim):
+    if _ce_has_label_smoothing(claim):
         cases.append({"label_smoothing": 0.1, "weight": w})
     for kw in cases:
         what = ", ".join("%s=%s" % (k, "w" if k == "weight" else v) for k, v in sorted(kw.items())) or "defaults"
@@ -283,11 +308,11 @@ def test_cross_entropy_module_and_functional_forms(claim, device):
 def test_cross_entropy_extreme_logits(claim, device, dtype):
     """§2: scores of magnitude 1e4 neither overflow nor lose the loss: the values are the exact
     ones (log-sum-exp with the maximum taken out), the gradient softmax - one_hot is finite, and
-    adding 1e4 to every score changes nothing. On the oldest releases (expectation
-    ``empty-raises``) float32 keeps only about 1e-3 there: the log-sum-exp is subtracted at full
+    adding 1e4 to every score changes nothing. On the oldest releases (expectations
+    ``uninitialised-none`` and ``lossy-float32``) float32 keeps only about 1e-3 there: the log-sum-exp is subtracted at full
     magnitude; that loss of precision is asserted too, so the release that fixed it shows."""
     dt = getattr(torch, dtype)
-    lossy = dtype == "float32" and claim.expects("empty-raises")
+    lossy = dtype == "float32" and _ce_lossy_float32(claim)
     tol = {"rtol": 0.0, "atol": LOSSY_F32_ATOL} if lossy else {"rtol": EXAMPLE_RTOL, "atol": F32_ATOL}
     logits = [[1e4, 0.0, -1e4], [1e4, 1e4 - 1, -1e4], [-1e4, -1e4, -1e4 + 2]]
     target = [2, 1, 0]
@@ -608,7 +633,7 @@ def _torch_sgd(p0, a, c, lrs, momentum, device, dtype=torch.float64, **options):
 
 
 # The expectations of optim.sgd-momentum-step, oldest first.
-_SGD_ERAS = ("state-keys-ids", "no-maximize", "default")
+_SGD_ERAS = ("state-keys-ids", "no-maximize", "no-foreach", "default")
 
 
 def _sgd_era(claim):
@@ -677,7 +702,7 @@ def test_sgd_options_against_the_closed_form(claim, device, option):
     options = dict(SGD_OPTIONS[option])
     momentum = options.pop("momentum", 0.0)
     lrs = [0.05] * 4
-    if option == "maximize" and _sgd_era(claim) < 2:
+    if option == "maximize" and _sgd_era(claim) < 2:  # maximize= from the ``no-foreach`` expectation on
         with claim.raises(TypeError, record="maximize_error"):
             _torch_sgd(SGD_P0, SGD_A, SGD_C, lrs, momentum, device, torch.float32, **options)
         return
@@ -731,7 +756,7 @@ def test_sgd_foreach_and_per_tensor_paths(claim, device):
             opt.step()
         return [p.detach().reshape(-1).cpu().tolist() for p in params]
 
-    if _sgd_era(claim) < 2:
+    if _sgd_era(claim) < 3:
         with claim.raises(TypeError, record="foreach_error"):
             run(foreach=True)
         return

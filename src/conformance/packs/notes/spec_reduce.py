@@ -30,7 +30,7 @@ _DISTINCT_MATRICES = _distinct_matrices()
 NOTE_EXAMPLE = np.array([[0.3856, -0.7356, 0.0876], [0.9246, -0.9074, 0.4152], [0.7600, 1.1790, -0.8748]])
 
 # The expectations of reduce.max-dim0 and reduce.max-dim1, oldest first; each adds to the one before.
-_ERAS = ("no-bool", "no-amax", "empty-raises", "reduced-dim-indexerror")
+_ERAS = ("no-bool", "bool-without-max", "no-amax", "empty-raises", "reduced-dim-indexerror")
 
 
 def _era(claim):
@@ -59,7 +59,7 @@ def _check_against_numpy(claim, a, dim, device):
     claim.equal(indices.cpu().tolist(), a.argmax(axis=dim).tolist(), "torch.max(a, %d) indices vs numpy argmax" % dim)
     claim.equal(torch.argmax(t, dim).cpu().tolist(), a.argmax(axis=dim).tolist(),
                 "torch.argmax(a, %d) vs numpy argmax (it agrees with torch.max's indices)" % dim)
-    if _era(claim) >= 2:
+    if _era(claim) >= 3:
         claim.close(torch.amax(t, dim), a.max(axis=dim), "torch.amax(a, %d) vs numpy max" % dim)
     else:  # the oldest expectations: torch.amax does not exist yet
         claim.equal(hasattr(torch, "amax"), False, "torch.amax exists")
@@ -160,10 +160,17 @@ _DTYPE_LINES = {  # lines along the reduced dim: distinct maxima, each the exact
 
 
 def _dtypes(claim, dim, device):
-    has_bool = _era(claim) >= 1
-    if not has_bool:  # the oldest expectation: no bool dtype (a tensor of bools is uint8)
-        claim.equal(hasattr(torch, "bool"), False, "torch.bool exists")
+    era = _era(claim)
+    has_bool = era >= 2
     seen = {}
+    if era == 0:  # the oldest expectation: no bool dtype (a tensor of bools is uint8)
+        claim.equal(hasattr(torch, "bool"), False, "torch.bool exists")
+    elif era == 1:  # bool-without-max: torch.bool exists, but a tensor of bools is uint8 and max has no Bool kernel
+        claim.equal(hasattr(torch, "bool"), True, "torch.bool exists")
+        flags = _along(_DTYPE_LINES["bool"], dim)
+        claim.equal(torch.tensor(flags, device=device).dtype, torch.uint8, "a tensor of Python bools is uint8")
+        with claim.raises(RuntimeError, match="not implemented for 'Bool'", record="bool_max_error"):
+            torch.max(torch.tensor(flags, dtype=torch.bool, device=device), dim)
     for name, lines in sorted(_DTYPE_LINES.items()):
         if name == "bool" and not has_bool:
             continue
@@ -277,7 +284,7 @@ def _shapes(claim, dim, device):
     # empty: along the other dim (an empty result where the expectation allows it), along the reduced dim (an error)
     other_empty = [0, 3] if dim == 1 else [3, 0]
     e = torch.empty(*other_empty, device=device)
-    if era >= 3:
+    if era >= 4:
         values, indices = torch.max(e, dim)
         claim.equal(claim.observe("empty_other_dim_shapes", [list(values.shape), list(indices.shape)]),
                     [[0], [0]], "torch.max of a %s tensor over dim %d: empty values and indices" % (other_empty, dim))
@@ -285,7 +292,7 @@ def _shapes(claim, dim, device):
         with claim.raises(RuntimeError, match="no elements", record="empty_other_dim_error"):
             torch.max(e, dim)
     reduced_empty = other_empty[::-1]
-    if era >= 3:
+    if era >= 4:
         with claim.raises(IndexError, match="Expected reduction dim %d to have non-zero size" % dim, record="empty_reduced_dim_error"):
             torch.max(torch.empty(*reduced_empty, device=device), dim)
     else:
@@ -405,7 +412,7 @@ def test_max_ties_index(claim, device):
     long_row = torch.zeros(1, 1000, device=device)
     long_row[0, 7:998:3] = 1.0  # many equal maxima (7, 10, ..., 997), long enough for vectorised kernels
     got_long = claim.observe("long_row_index", torch.max(long_row, 1)[1].item())
-    if claim.expects("first"):
+    if claim.expects("first") or claim.expects("first-max-last-argmax"):
         claim.equal(got, _first_max(TIES), "torch.max(a, 1) picks the first of tied maxima")
         claim.equal(got_long, 7, "first of many tied maxima in a long row")
     else:
@@ -469,13 +476,16 @@ def test_max_ties_in_other_dtypes_shapes_and_forms(claim, device):
     """§10 (implied), the tie rule beyond float32 rows: int64/int32/uint8/float64/bool rows;
     over dim 0, with keepdim, on a 3-D input and on a transposed input; rows of -inf, of
     signed zeros (the value is the chosen zero, sign included) and several NaNs; the method
-    and torch.argmax. The first index under ``first``, the last under ``last``, except where
-    every release picks the first: a transposed input, and among NaNs (the first NaN)."""
-    rule = "first" if claim.expects("first") else "last"
+    and torch.argmax. The first index under ``first``, the last under ``last`` (under
+    ``first-max-last-argmax`` the first, but the last for torch.argmax), except where every
+    release picks the first: a transposed input, and among NaNs (the first NaN)."""
+    rule = "first" if claim.expects("first") or claim.expects("first-max-last-argmax") else "last"
+    argmax_rule = "last" if claim.expects("first-max-last-argmax") else rule  # 1.6: argmax kept the last
     seen = {}
-    for _group, label, call, lines, which in _tie_probes(device):
+    for group, label, call, lines, which in _tie_probes(device):
         values, indices = call()
-        want = [_pick(line, rule if which == "tie" else ("nan" if which == "nan" else "first")) for line in lines]
+        tie_rule = argmax_rule if group == "argmax" else rule
+        want = [_pick(line, tie_rule if which == "tie" else ("nan" if which == "nan" else "first")) for line in lines]
         got = indices.reshape(-1).cpu().tolist()
         seen[label] = got
         claim.equal(got, want, "%s: index of the tied maxima" % label)

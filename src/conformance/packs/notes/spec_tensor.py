@@ -54,8 +54,8 @@ def test_indexing_the_loss_itself_fails(claim, device):
 def test_other_dtypes_and_indices_of_a_0dim_tensor(claim, device):
     """§4, §11: a 0-dim tensor of any dtype (float64, int64, bool) refuses [0] with the same
     message; other indices (-1, 1) are refused too. Under the registry's
-    ``other-indices-runtime-error`` expectation (the oldest releases) those are a RuntimeError,
-    later an IndexError."""
+    ``other-indices-runtime-error`` expectation (1.0.x) those are a RuntimeError, from 1.1.0
+    an IndexError."""
     scalars = {"float64": torch.tensor(1.5, dtype=torch.float64, device=device),
                "int64": torch.tensor(3, device=device), "bool": torch.tensor(True, device=device)}
     for name, scalar in scalars.items():
@@ -106,7 +106,7 @@ SPECIALS = [float("nan"), float("inf"), float("-inf"), -0.0, 0.0]
 
 def _float_dtype(claim, name):
     """torch.<name>, or None where the registry says this release has no such dtype."""
-    if name == "bfloat16" and (claim.expects("no-bool") or claim.expects("no-bfloat16")):
+    if name == "bfloat16" and claim.expects("no-bool"):
         claim.equal(claim.observe("has_bfloat16", hasattr(torch, "bfloat16")), False, "torch.bfloat16 exists")
         return None
     return getattr(torch, name)
@@ -146,7 +146,8 @@ def test_item_keeps_full_float_precision(claim, device, dtype_name):
     """§11: .item() of a floating tensor is a Python float holding exactly the tensor's value:
     every mantissa bit, the largest finite value and the smallest subnormal of float16,
     bfloat16, float32 and float64 (a float64 comes back bit for bit). Under the registry's
-    ``no-bool`` and ``no-bfloat16`` expectations there is no bfloat16 dtype."""
+    ``no-bool`` expectation (the oldest releases, before bool and bfloat16 came in 1.2.0) there is
+    no bfloat16 dtype."""
     dtype = _float_dtype(claim, dtype_name)
     if dtype is None:
         return

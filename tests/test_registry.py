@@ -192,3 +192,23 @@ def test_the_notes_pack_says_how_far_its_evidence_goes():
         pytest.skip("no results files")
     newest = max(files, key=lambda r: parse_torch_version(r).release)
     assert registry.PACKS[0].tested_up_to == newest
+
+
+@pytest.mark.parametrize("claim", [c for c in registry.CLAIMS if len(c.expectations) > 1], ids=lambda c: c.id)
+def test_every_since_is_exact_with_evidence_from_both_sides(claim):
+    """A range's `since` is the first release run at or above its lower bound (no release in
+    between was skipped), and its evidence names that release and the one before it."""
+    runs = _runs()
+    releases = sorted(Version(r) for r in runs)
+    assert releases, "no results files in reports/results/"
+    for exp in claim.expectations:
+        lows = [Version(s.version) for s in parse_range(exp.versions) if s.operator == ">="]
+        if not exp.since or not lows or not releases[0] < lows[0] <= releases[-1]:
+            continue
+        first = min(r for r in releases if r >= lows[0])
+        before = max(r for r in releases if r < lows[0])
+        assert Version(exp.since) == first, "%s %s: since %s, but the first release run in the range is %s" % (
+            claim.id, exp.versions, exp.since, first)
+        named = set(_releases_named(exp.evidence))
+        assert {str(first), str(before)} <= named, "%s %s: the evidence must name %s and %s (names %s)" % (
+            claim.id, exp.versions, first, before, sorted(named))

@@ -146,7 +146,7 @@ CLAIMS = (
                 "DataLoader with the default sampler raises TypeError (an explicit sampler or "
                 "batch sampler does without it); ConcatDataset (a + b) counts negative indices "
                 "from the end.",
-                key="no-len-typeerror", since="1.2",
+                key="no-len-typeerror", since="1.2.0",
                 evidence="run: 1.2.0 raises TypeError (\"object of type 'NoLen' has no len()\") for the "
                 "default sampler of a Dataset without __len__; 1.1.0 raises NotImplementedError from "
                 "Dataset.__len__",
@@ -156,7 +156,7 @@ CLAIMS = (
                 "As from 1.2 (ConcatDataset counts negative indices from the end), except that without "
                 "__len__ Dataset's own __len__ raises NotImplementedError when the default sampler "
                 "sizes it.",
-                key="no-len-notimplemented", since="1.1",
+                key="no-len-notimplemented", since="1.1.0",
                 evidence="run: 1.1.0 gives (a + b)[-1] as b's last sample; 1.0.1 passes -1 on to a "
                 "(IndexError from a)",
             ),
@@ -233,14 +233,14 @@ CLAIMS = (
                 "keeps strings as lists and recurses into dicts, tuples (given back as lists), lists "
                 "and namedtuples (same type); None and numpy arrays with negative strides are refused. "
                 "batch_size=None converts each sample on its own.",
-                key="as-listed", since="1.5",
+                key="as-listed", since="1.5.0",
                 evidence="run: 1.5.0 batches numpy float64 scalars into a float64 tensor; 1.4.0 into float32",
             ),
             Expectation(
                 ">=1.2,<1.5", V.HOLDS_WITH_CAVEAT,
                 "As from 1.5, except that numpy float64 scalars are batched as float32 (the default "
                 "dtype): precision is lost.",
-                key="np-float64-scalars-float32", since="1.2",
+                key="np-float64-scalars-float32", since="1.2.0",
                 evidence="run: 1.2.0 batches Python bools as bool, np.float64 scalars as float32 and takes "
                 "batch_size=None; 1.1.0 batches bools as uint8, keeps float64 and refuses batch_size=None",
             ),
@@ -249,7 +249,7 @@ CLAIMS = (
                 "As from 1.5 (numpy float64 scalars stay float64; float16, int8 and bool numpy arrays "
                 "stacked with their dtype), except that Python bools are batched as uint8, and "
                 "batch_size=None is refused (ValueError).",
-                key="bool-uint8", since="1.1",
+                key="bool-uint8", since="1.1.0",
                 evidence="run: 1.1.0 keeps namedtuples, stacks float16, int8 and bool arrays and batches "
                 "Python bools into uint8; 1.0.1 returns a list for namedtuples, refuses those arrays and "
                 "gives int64 for bools",
@@ -373,7 +373,7 @@ CLAIMS = (
                 ">=1.6", V.HOLDS,
                 "Each epoch is a permutation, reproducible with torch.manual_seed or with a seeded "
                 "generator= (the generator alone decides the orders).",
-                since="1.6",
+                since="1.6.0",
                 evidence="run: 1.6.0 takes DataLoader(generator=) and RandomSampler(generator=); 1.5.1 "
                 "raises TypeError for generator=",
             ),
@@ -434,7 +434,7 @@ CLAIMS = (
                 "worker gets its own seed (repeatable under torch.manual_seed), get_worker_info "
                 "describes it and worker_init_fn runs once in it; persistent_workers=True keeps "
                 "the worker processes across epochs.",
-                since="1.7",
+                since="1.7.0",
                 evidence="run: 1.7.0 keeps the same worker processes across epochs with "
                 "persistent_workers=True; 1.6.0 raises TypeError for persistent_workers=",
             ),
@@ -442,7 +442,7 @@ CLAIMS = (
                 ">=1.2,<1.7", V.HOLDS,
                 "As from 1.7, except that there is no persistent_workers= (TypeError): every epoch "
                 "starts new worker processes.",
-                key="no-persistent-workers", since="1.2",
+                key="no-persistent-workers", since="1.2.0",
                 evidence="run: 1.2.0 workers see get_worker_info (ids 0 and 1); 1.1.0 has none",
             ),
             Expectation(
@@ -504,7 +504,7 @@ CLAIMS = (
                 ">=1.11", V.HOLDS,
                 "A custom collate_fn gets the list of samples and its return value is the batch; "
                 "the default is public as torch.utils.data.default_collate.",
-                since="1.11",
+                since="1.11.0",
                 evidence="run: 1.11.0 exports torch.utils.data.default_collate; 1.10.2 has it only as "
                 "torch.utils.data.dataloader.default_collate",
             ),
@@ -610,7 +610,7 @@ CLAIMS = (
                 ">=1.9", V.HOLDS,
                 "With the extracted raw files under root/MNIST/raw nothing is fetched; root is the "
                 "folder that contains MNIST/. (Archives count only with the published MD5.)",
-                key="raw-files", since="1.9",
+                key="raw-files", since="1.9.0",
                 evidence="run: 1.9.0 (torchvision 0.10.0) loads the extracted raw files offline; 1.8.1 "
                 "(torchvision 0.9.1) goes to the network with them",
             ),
@@ -621,7 +621,7 @@ CLAIMS = (
                 "goes to the network. (torchvision 0.9.0, paired with torch 1.8.0, imports requests "
                 "before it connects: where requests is not installed the download stops there with "
                 "ModuleNotFoundError, which the specs count as going to the network.)",
-                key="processed-files", since="1.4",
+                key="processed-files", since="1.4.0",
                 evidence="run: 1.4.0 (torchvision 0.5.0) tries the network with the spec's unverified .gz "
                 "archives; 1.3.1 (torchvision 0.4.2) extracts and loads them offline",
             ),

@@ -58,7 +58,7 @@ CLAIMS = (
                 "sigmoid outputs equals BCE with logits, except when saturated: BCELoss clamps its log "
                 "at -100 (loss 100, gradient 0 through the sigmoid) where BCEWithLogitsLoss gives the "
                 "exact loss and gradient.",
-                key="bce-log-clamp", since="1.5",
+                key="bce-log-clamp", since="1.5.0",
                 evidence="run: 1.5.0 gives BCELoss 100 for sigmoid(40) = 1.0 with target 0; 1.4.0 "
                 "gives 27.631 (-log(1e-12))",
             ),
@@ -66,7 +66,7 @@ CLAIMS = (
                 ">=1.1,<1.5", V.HOLDS,
                 "As from 1.5, except that BCELoss on a saturated sigmoid (1.0 with target 0) gives "
                 "-log(1e-12) = 27.63 instead of 100.",
-                key="bce-eps", since="1.1",
+                key="bce-eps", since="1.1.0",
                 evidence="run: 1.1.0 gives float32 sigmoid(-200) = sigmoid(-inf) = 0 also in a tensor "
                 "of 72 values; 1.0.1 gives 4.156e-39 there (24 of the 72 values)",
             ),

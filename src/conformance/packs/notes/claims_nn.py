@@ -117,7 +117,7 @@ CLAIMS = (
                 "than 1 they raise RuntimeError; MaxPool2d's ceil_mode=True rounds up instead (a last "
                 "window starting in the padding is dropped). padding='same' keeps the size at stride 1 "
                 "('valid' is no padding, strided 'same' raises) and unbatched inputs are accepted.",
-                key="padding-strings", since="1.11",
+                key="padding-strings", since="1.11.0",
                 evidence="run: 1.11.0 accepts an unbatched input to Conv1d (C x L) and to F.conv2d "
                 "(C x H x W); 1.10.2 raises RuntimeError 'Expected 3-dimensional input for "
                 "3-dimensional weight' for the unbatched Conv1d input",
@@ -125,7 +125,7 @@ CLAIMS = (
             Expectation(
                 ">=1.9,<1.11", V.HOLDS,
                 "As from 1.11, except that convolutions need a batch dimension (RuntimeError without one).",
-                key="padding-strings-batched", since="1.9",
+                key="padding-strings-batched", since="1.9.0",
                 evidence="run: 1.9.0 accepts padding='same'/'valid' (F.conv2d, Conv1d, Conv3d); 1.8.1 "
                 "raises TypeError for padding='same'",
             ),
@@ -133,7 +133,7 @@ CLAIMS = (
                 ">=1.2,<1.9", V.HOLDS,
                 "As from 1.9, except that there are no padding strings (padding='same' raises "
                 "TypeError).",
-                key="too-small-raises", since="1.2",
+                key="too-small-raises", since="1.2.0",
                 evidence="run: 1.2.0 raises RuntimeError for MaxPool2d(3, stride=3) on a 2x2 input "
                 "('Output size is too small'); 1.1.0 returns a (1, 1, 1, 1) output there",
             ),
@@ -143,7 +143,7 @@ CLAIMS = (
                 "input: it sizes the output with C's truncating division (MaxPool2d(3, stride=3) on "
                 "2x2 gives 1x1, the formula 0) and raises only where that gives less than 1. "
                 "Convolutions raise RuntimeError ('Kernel size can't be greater than actual input size').",
-                key="pool-unchecked", since="1.1",
+                key="pool-unchecked", since="1.1.0",
                 evidence="run: 1.1.0 raises RuntimeError 'Kernel size can't be greater than actual input "
                 "size' for a 2x2 Conv2d kernel on a 1x1 input; 1.0.1 returns an empty (1, 1, 0, 0) output",
             ),

@@ -82,7 +82,7 @@ CLAIMS = (
                 _CE + ", in the module and the functional form, with reduction=, ignore_index, "
                 "weight=, label_smoothing=, class-probability targets and an unbatched (C,) input; "
                 "a mean over targets that are all ignored is nan (0/0).",
-                key="default", since="1.11",
+                key="default", since="1.11.0",
                 evidence="run: 1.11.0 takes an unbatched (C,) input and gives nan when every target is "
                 "ignored; 1.10.2 refuses the (C,) input and gives 0",
             ),
@@ -91,7 +91,7 @@ CLAIMS = (
                 _CE + ", in the module and the functional form, with reduction=, ignore_index, "
                 "weight=, label_smoothing= and class-probability targets; there is no unbatched (C,) "
                 "input yet, and a mean over targets that are all ignored is 0.",
-                key="no-unbatched", since="1.10",
+                key="no-unbatched", since="1.10.0",
                 evidence="run: 1.10.0 takes label_smoothing= and class-probability targets; 1.9.1 "
                 "refuses both",
             ),
@@ -100,7 +100,7 @@ CLAIMS = (
                 _CE + ", with reduction=, ignore_index and weight=; there is no label_smoothing=, no "
                 "class-probability target and no unbatched input yet, and a mean over targets that "
                 "are all ignored is 0. An empty batch gives nan.",
-                key="ignored-zero", since="1.4",
+                key="ignored-zero", since="1.4.0",
                 evidence="run: 1.4.0 gives nan for an empty batch (0 for the sum, an empty tensor for "
                 "'none'); 1.3.1 raises RuntimeError",
             ),
@@ -109,7 +109,7 @@ CLAIMS = (
                 _CE + ", with reduction=, ignore_index and weight=; no label_smoothing=, class-probability "
                 "targets or unbatched input, a mean over all-ignored targets is 0, and an empty batch "
                 "raises RuntimeError. float32 scores of magnitude 1e4 give the exact losses.",
-                key="empty-raises", since="1.2",
+                key="empty-raises", since="1.2.0",
                 evidence="run: 1.2.0 gives float32 losses at |scores| = 1e4 within 1.4e-7 of the exact "
                 "ones; 1.1.0 is off by 2.9e-4",
             ),
@@ -120,7 +120,7 @@ CLAIMS = (
                 "raises RuntimeError. Caveat at the edges: float32 scores of magnitude 1e4 keep only "
                 "about 1e-3 of the loss and its gradient (the log-sum-exp is subtracted at full "
                 "magnitude).",
-                key="lossy-float32", since="1.1",
+                key="lossy-float32", since="1.1.0",
                 evidence="run: 1.1.0 gives zeros for ignored targets with reduction='none'; 1.0.1 returns "
                 "garbage there (e.g. 3.3e7)",
             ),
@@ -235,14 +235,14 @@ CLAIMS = (
                 ">=2.0", V.HOLDS_WITH_CAVEAT,
                 "It clears them by setting .grad to None (set_to_none=True is the default); "
                 "set_to_none=False fills zeros. Module.zero_grad() does the same.",
-                key="none", since="2.0",
+                key="none", since="2.0.0",
                 evidence="run: 2.0.0 leaves .grad None; 1.13.1 leaves zeros",
             ),
             Expectation(
                 ">=1.7,<2.0", V.HOLDS,
                 "It fills .grad with zeros (set_to_none=False is the default); set_to_none=True leaves "
                 "None. Module.zero_grad() does the same.",
-                key="zeros", since="1.7",
+                key="zeros", since="1.7.0",
                 evidence="run: 1.7.0 takes set_to_none (and 1.7.0 .. 1.13.1 leave zeros); 1.6.0 does not",
             ),
             Expectation(
@@ -308,7 +308,7 @@ CLAIMS = (
                 ">=1.8", V.HOLDS,
                 "Every parameter that takes part in the loss gets a .grad of its shape, added to what "
                 "is there; backward(inputs=[...]) fills only those.",
-                key="default", since="1.8",
+                key="default", since="1.8.0",
                 evidence="run: 1.8.0 Tensor.backward takes inputs=; 1.7.1 does not",
             ),
             Expectation(
@@ -368,21 +368,21 @@ CLAIMS = (
                 ">=1.12", V.HOLDS_WITH_CAVEAT,
                 _SGD + ". dampening, nesterov, weight_decay, maximize and foreach follow the documented "
                 "closed form; the momentum buffer is in state_dict(), keyed by parameter index.",
-                key="default", since="1.12",
+                key="default", since="1.12.0",
                 evidence="run: 1.12.0 SGD takes foreach=; 1.11.0 does not",
             ),
             Expectation(
                 ">=1.11,<1.12", V.HOLDS_WITH_CAVEAT,
                 _SGD + ". dampening, nesterov, weight_decay and maximize follow the documented closed "
                 "form; there is no foreach= yet; state_dict() keys the state by parameter index.",
-                key="no-foreach", since="1.11",
+                key="no-foreach", since="1.11.0",
                 evidence="run: 1.11.0 SGD takes maximize=; 1.10.2 does not",
             ),
             Expectation(
                 ">=1.6,<1.11", V.HOLDS_WITH_CAVEAT,
                 _SGD + ". dampening, nesterov and weight_decay follow the documented closed form; there "
                 "is no maximize= or foreach= yet; state_dict() keys the state by parameter index.",
-                key="no-maximize", since="1.6",
+                key="no-maximize", since="1.6.0",
                 evidence="run: 1.6.0 keys optimizer.state_dict()['state'] by parameter index; 1.5.1 by id()",
             ),
             Expectation(

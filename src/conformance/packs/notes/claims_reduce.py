@@ -21,7 +21,7 @@ def _over_a_dim(d, neg, other, label_check=()):
             "and float64 too; NaN is the maximum, at the first NaN; torch.argmax and torch.amax "
             "agree. A tensor empty along the other dim gives empty results; an empty reduced dim "
             "raises IndexError ('max(): Expected reduction dim %d to have non-zero size.')." % (what, d, neg, d),
-            key="reduced-dim-indexerror", since="1.9",
+            key="reduced-dim-indexerror", since="1.9.0",
             evidence="run: 1.9.0 returns empty values and indices for a tensor empty along the other "
             "dim and raises IndexError 'max(): Expected reduction dim %d to have non-zero size.' for an "
             "empty reduced dim; 1.8.1 raises RuntimeError 'cannot perform reduction function max on "
@@ -32,13 +32,13 @@ def _over_a_dim(d, neg, other, label_check=()):
             "As from 1.9, except that any empty input raises RuntimeError ('cannot perform reduction "
             "function max on tensor with no elements because the operation does not have an "
             "identity'), also one empty along the other dim only.",
-            key="empty-raises", since="1.7",
+            key="empty-raises", since="1.7.0",
             evidence="run: 1.7.0 has torch.amax; 1.6.0 has not",
         ),
         Expectation(
             ">=1.2,<1.7", V.HOLDS,
             "As from 1.7, except that there is no torch.amax.",
-            key="no-amax", since="1.2",
+            key="no-amax", since="1.2.0",
             evidence="run: 1.2.0 makes bool tensors of Python bools and gives bool maxima of them; "
             "1.1.0 makes uint8 tensors of them and raises RuntimeError '\"max\" not implemented for "
             "'Bool'' for a torch.bool tensor",
@@ -48,7 +48,7 @@ def _over_a_dim(d, neg, other, label_check=()):
             "As from 1.2, except that bool inputs are not covered: torch.bool exists, but a tensor "
             "of Python bools is uint8 and torch.max of a torch.bool tensor raises RuntimeError "
             "('\"max\" not implemented for 'Bool'').",
-            key="bool-without-max", since="1.1",
+            key="bool-without-max", since="1.1.0",
             evidence="run: 1.1.0 has torch.bool and raises IndexError 'Dimension out of range' for "
             "dim -3 of a matrix; 1.0.1 has no torch.bool and raises RuntimeError there",
         ),
@@ -213,7 +213,7 @@ CLAIMS = (
                 "It is a named tuple (torch.return_types.max; torch.return_types.max_out for out=) "
                 "with fields .values and .indices, for every spelling; it still unpacks and indexes "
                 "as a pair.",
-                key="named", since="1.1",
+                key="named", since="1.1.0",
                 evidence="run: 1.1.0 returns torch.return_types.max with .values/.indices; "
                 "1.0.1 returns builtins.tuple",
             ),
@@ -267,7 +267,7 @@ CLAIMS = (
                 "On ties the index of the first maximal value comes back (documented), for every "
                 "dtype, dim, layout and spelling, torch.argmax too, on every device run; the value "
                 "is the chosen element (a -0.0 stays -0.0). Among several NaNs, the first NaN.",
-                key="first", since="1.7",
+                key="first", since="1.7.0",
                 evidence="run: 1.7.0 torch.argmax and Tensor.argmax return [1, 0, 1] (the first tied "
                 "maxima) for rows whose maxima tie at [1, 2], [0, 1, 2, 3], [1, 3]; 1.6.0 returns "
                 "[2, 3, 3] (the last) there while torch.max returns [1, 0, 1]",
@@ -276,7 +276,7 @@ CLAIMS = (
                 ">=1.6,<1.7", V.HOLDS_WITH_CAVEAT,
                 "As from 1.7 for torch.max and Tensor.max (the first of tied maxima), but torch.argmax "
                 "and Tensor.argmax still return the index of the last maximal value on the CPU.",
-                key="first-max-last-argmax", since="1.6",
+                key="first-max-last-argmax", since="1.6.0",
                 evidence="run: 1.6.0 returns [1, 0, 2] for rows whose maxima tie at [1, 2], "
                 "[0, 1, 2, 3], [2, 3], and 7 for a long row (torch.max); 1.5.1 returns [2, 3, 3] and 997",
             ),

@@ -65,14 +65,14 @@ CLAIMS = (
                 ">=1.13", V.HOLDS,
                 _SD + ", which returns the missing and unexpected keys; torch.load(f, weights_only=True) "
                 "loads a state_dict (the default from 2.6).",
-                key="weights-only", since="1.13",
+                key="weights-only", since="1.13.0",
                 evidence="run: 1.13.0 torch.load takes weights_only=True and loads a state_dict with it; "
                 "1.12.1 has no weights_only (TypeError)",
             ),
             Expectation(
                 ">=1.1,<1.13", V.HOLDS,
                 _SD + ", which returns the missing and unexpected keys; torch.load has no weights_only yet.",
-                key="reports-keys", since="1.1",
+                key="reports-keys", since="1.1.0",
                 evidence="run: 1.1.0 load_state_dict(..., strict=False) returns the missing and "
                 "unexpected keys; 1.0.1 returns None",
             ),
@@ -175,7 +175,7 @@ CLAIMS = (
                 "it raises UnpicklingError ('Weights only load failed'); torch.load(PATH, "
                 "weights_only=False) still works for trusted files, and the class must be importable. "
                 "torch.serialization.add_safe_globals / safe_globals let allowlisted classes through.",
-                key="refuses", since="2.6",
+                key="refuses", since="2.6.0",
                 evidence="run: 2.6.0 raises UnpicklingError 'Weights only load failed'; 2.5.1 loads "
                 "with a FutureWarning",
             ),
@@ -183,7 +183,7 @@ CLAIMS = (
                 ">=2.4,<2.6", V.HOLDS_WITH_CAVEAT,
                 "It works but warns (FutureWarning) that weights_only will default to True; "
                 "weights_only=True refuses it, and torch.serialization.add_safe_globals exists.",
-                key="warns", since="2.4",
+                key="warns", since="2.4.0",
                 evidence="run: 2.4.0 warns (FutureWarning) 'You are using `torch.load` with "
                 "`weights_only=False`'; 2.3.1 loads silently",
             ),
@@ -191,7 +191,7 @@ CLAIMS = (
                 ">=1.13,<2.4", V.HOLDS,
                 "It works silently (the class must be importable at load time); an explicit "
                 "weights_only=True refuses it with UnpicklingError.",
-                key="loads", since="1.13",
+                key="loads", since="1.13.0",
                 evidence="run: 1.13.0 takes weights_only=True and refuses the model with it (and "
                 "1.13.0 .. 2.3.1 load without a warning); 1.12.1 has no weights_only",
             ),

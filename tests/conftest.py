@@ -1,5 +1,4 @@
 """Shared fixtures of the kit's own tests (the specs' fixtures live in conformance.plugin)."""
-import json
 import os
 
 import pytest

@@ -436,13 +436,13 @@ CLAIMS = (
         checks=(
             Check("autocast", "example",
                   "torch.cuda.amp.autocast(enabled=False) as a context (float32 out) and "
-                  "torch.cuda.amp.autocast(): a FutureWarning naming torch.amp.autocast('cuda' per "
+                  "torch.cuda.amp.autocast(): a FutureWarning naming torch.amp.autocast('cuda', ...) per "
                   "construction from 2.4, none before", "test_cuda_amp_autocast",
                   "cuda_autocast_stays_silent", ("torch.cuda.amp.autocast",)),
             Check("grad-scaler", "spelling",
                   "torch.cuda.amp.GradScaler(enabled=False) through scale/backward/step/update equals "
                   "a plain SGD step; its construction warns from 2.4 (FutureWarning naming "
-                  "torch.amp.GradScaler('cuda')", "test_cuda_amp_grad_scaler",
+                  "torch.amp.GradScaler('cuda', ...))", "test_cuda_amp_grad_scaler",
                   "grad_scaler_skips_the_step", ("torch.cuda.amp.GradScaler",)),
             Check("custom-fwd", "spelling",
                   "torch.cuda.amp.custom_fwd/custom_bwd on an autograd.Function: forward and backward "

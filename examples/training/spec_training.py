@@ -11,6 +11,7 @@ import argparse
 import io
 import os
 import pickle
+import re
 import sys
 import zipfile
 from contextlib import contextmanager
@@ -21,7 +22,6 @@ import torch.utils.data  # torch 1.0 does not import it with torch
 
 from conformance.testing import spec
 
-P = "training:"
 REFUSED = r"[Ww]eights only load failed"
 
 
@@ -29,6 +29,14 @@ def _texts(caught, *words):
     """'Category: message' of the caught warnings whose message contains every word."""
     return ["%s: %s" % (w.category.__name__, w.message) for w in caught
             if all(word in str(w.message) for word in words)]
+
+
+def _record_warnings(claim, key, caught):
+    """Record the caught warnings without the C++ source position torch appends to some
+    ('(Triggered internally at .../TensorShape.cpp:3190.)'), which moves with every release."""
+    claim.observe(key, [{"category": w.category.__name__,
+                         "message": re.sub(r"\s*\(Triggered internally at [^)]*\)", "", str(w.message))}
+                        for w in caught])
 
 
 def _categories(caught, *words):
@@ -81,7 +89,7 @@ def _same_objects(claim, loaded, saved, what):
         claim.equal(loaded["model"][name].tolist(), tensor.tolist(), "%s: model.%s" % (what, name))
 
 
-@spec(P + "load.pickled-object")
+@spec("training:load.pickled-object")
 def test_plain_load_of_a_checkpoint_with_objects(claim, tmp_path):
     """torch.load(path) of {'model': state_dict, 'config': RunConfig(...), 'args': Namespace}:
     the objects come back (with a FutureWarning on 2.4-2.5), or, weights_only=True being the
@@ -101,7 +109,7 @@ def test_plain_load_of_a_checkpoint_with_objects(claim, tmp_path):
     _weights_only_warnings(claim, caught, "plain torch.load")
 
 
-@spec(P + "load.pickled-object")
+@spec("training:load.pickled-object")
 def test_plain_load_of_a_checkpoint_with_numpy_values(claim, tmp_path):
     """A checkpoint with numpy values beside the weights (a best score as numpy.float64, the
     validation indices as an ndarray): plain torch.load returns them, or refuses them."""
@@ -111,12 +119,12 @@ def test_plain_load_of_a_checkpoint_with_numpy_values(claim, tmp_path):
     path = str(tmp_path / "numpy.pt")
     torch.save(saved, path)
     if claim.expects("refuses"):
-        with claim.warnings(record="plain_load_warnings"):
-            with claim.raises(pickle.UnpicklingError, match=REFUSED, record="plain_load_error") as info:
+        with claim.warnings(record="numpy_load_warnings"):
+            with claim.raises(pickle.UnpicklingError, match=REFUSED, record="numpy_load_error") as info:
                 torch.load(path)
         claim.matches(str(info.value), r"numpy", "the refusal names the numpy global")
         return
-    with claim.warnings(record="plain_load_warnings") as caught:
+    with claim.warnings(record="numpy_load_warnings") as caught:
         loaded = torch.load(path)
     claim.equal(loaded["epoch"], 3, "the epoch")
     claim.is_instance(loaded["best_score"], np.float64, "the best score")
@@ -126,7 +134,7 @@ def test_plain_load_of_a_checkpoint_with_numpy_values(claim, tmp_path):
     _weights_only_warnings(claim, caught, "plain torch.load")
 
 
-@spec(P + "load.pickled-object")
+@spec("training:load.pickled-object")
 def test_weights_only_given_explicitly(claim, tmp_path):
     """torch.load(path, weights_only=False) returns the objects, silently; weights_only=True
     refuses them (UnpicklingError); before 1.13 torch.load has no weights_only (TypeError)."""
@@ -158,7 +166,7 @@ def _safe_globals_restored():
             ser.add_safe_globals(before)
 
 
-@spec(P + "load.pickled-object")
+@spec("training:load.pickled-object")
 def test_allow_listed_classes_load_under_weights_only(claim, tmp_path):
     """torch.serialization.add_safe_globals([RunConfig, argparse.Namespace]) (2.4+) lets a
     weights_only load, and from 2.6 the plain torch.load, rebuild those objects; without the
@@ -186,7 +194,7 @@ def test_allow_listed_classes_load_under_weights_only(claim, tmp_path):
         torch.load(path, weights_only=True)
 
 
-@spec(P + "load.pickled-object")
+@spec("training:load.pickled-object")
 def test_env_var_restores_the_old_default(claim, tmp_path):
     """TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 makes a plain torch.load unpickle everything again
     (2.6+, with a UserWarning naming the variable); on older releases plain loads do anyway."""
@@ -249,7 +257,7 @@ def _resumes(claim, loaded, model, opt, x, what):
     claim.equal(fresh.bias.tolist(), model.bias.tolist(), "%s: bias after one more step, resumed vs uninterrupted" % what)
 
 
-@spec(P + "load.tensor-checkpoint")
+@spec("training:load.tensor-checkpoint")
 def test_plain_load_of_a_training_checkpoint(claim, tmp_path):
     """torch.save({'epoch', 'model', 'optimizer' (Adam after a step), 'loss', 'tag', 'history',
     'best'}) then plain torch.load(path): everything comes back and the run resumes exactly."""
@@ -262,7 +270,7 @@ def test_plain_load_of_a_training_checkpoint(claim, tmp_path):
     _weights_only_warnings(claim, caught, "plain torch.load")
 
 
-@spec(P + "load.tensor-checkpoint")
+@spec("training:load.tensor-checkpoint")
 def test_weights_only_load_of_a_training_checkpoint(claim, tmp_path):
     """torch.load(path, weights_only=True) admits the same checkpoint (tensors, dicts, lists,
     numbers, strings, None), silently; on 1.13 it refuses any Python float (the loss, the
@@ -292,7 +300,7 @@ def test_weights_only_load_of_a_training_checkpoint(claim, tmp_path):
     claim.equal(_texts(caught, "weights_only"), [], "torch.load(weights_only=True): warnings about weights_only")
 
 
-@spec(P + "load.tensor-checkpoint")
+@spec("training:load.tensor-checkpoint")
 def test_load_from_a_buffer_with_map_location(claim):
     """The same checkpoint through an io.BytesIO, loaded with map_location='cpu' and with a
     map_location function: the same values, and the same warnings as a plain load."""
@@ -342,7 +350,7 @@ def _archive_layout(claim, archive, top, what):
         claim.equal(zf.read(top + "/version").strip(), b"3", "%s: the version record" % what)
 
 
-@spec(P + "save.zip-archive")
+@spec("training:save.zip-archive")
 def test_torch_save_writes_a_zip_archive(claim, tmp_path):
     """torch.save(obj, 'ckpt.pt') writes a zip archive (zipfile.is_zipfile) whose top folder is
     'ckpt' (the file name less its extension; 'archive' on 1.6-1.9), or, before 1.6, the legacy
@@ -360,13 +368,13 @@ def test_torch_save_writes_a_zip_archive(claim, tmp_path):
     _loads_back(claim, torch.load(path), "torch.load of the file")
 
 
-@spec(P + "save.zip-archive")
+@spec("training:save.zip-archive")
 def test_torch_save_to_a_buffer_writes_a_zip_archive(claim):
     """torch.save into an io.BytesIO: the same archive, its top folder 'archive' on every release
     that writes zips (a buffer has no file name); legacy before 1.6."""
     buf = io.BytesIO()
     torch.save(_small_checkpoint(), buf)
-    is_zip = claim.observe("is_zipfile", zipfile.is_zipfile(buf))
+    is_zip = claim.observe("buffer_is_zipfile", zipfile.is_zipfile(buf))
     if claim.expects("legacy"):
         claim.equal(is_zip, False, "zipfile.is_zipfile on a buffer torch.save wrote")
     else:
@@ -376,7 +384,7 @@ def test_torch_save_to_a_buffer_writes_a_zip_archive(claim):
     _loads_back(claim, torch.load(buf), "torch.load of the buffer")
 
 
-@spec(P + "save.zip-archive")
+@spec("training:save.zip-archive")
 def test_legacy_format_on_request(claim, tmp_path):
     """torch.save(..., _use_new_zipfile_serialization=False) still writes the legacy format (no
     zip) and torch.load reads it (1.6+; before 1.6 the legacy format is the default and a file
@@ -386,7 +394,7 @@ def test_legacy_format_on_request(claim, tmp_path):
         torch.save(_small_checkpoint(), path)
     else:
         torch.save(_small_checkpoint(), path, _use_new_zipfile_serialization=False)
-    claim.equal(claim.observe("is_zipfile", zipfile.is_zipfile(path)), False, "zipfile.is_zipfile on a legacy file")
+    claim.equal(claim.observe("legacy_is_zipfile", zipfile.is_zipfile(path)), False, "zipfile.is_zipfile on a legacy file")
     _loads_back(claim, torch.load(path), "torch.load of a legacy file")
 
 
@@ -410,7 +418,7 @@ def _same_weights(claim, a, b, what):
         claim.equal(sb[name].cpu().tolist(), sa[name].cpu().tolist(), "%s: %s" % (what, name))
 
 
-@spec(P + "state-dict.wrapper-prefixes")
+@spec("training:state-dict.wrapper-prefixes")
 def test_dataparallel_state_dict_keys(claim):
     """nn.DataParallel(model).state_dict() has the model's keys prefixed 'module.'; .module is
     the model, with the plain keys; a plain model refuses the prefixed keys (strict load)."""
@@ -431,7 +439,7 @@ def test_dataparallel_state_dict_keys(claim):
         claim.close(wrapped(x), model(x), "DataParallel(model)(x) on a machine without GPUs")
 
 
-@spec(P + "state-dict.wrapper-prefixes")
+@spec("training:state-dict.wrapper-prefixes")
 def test_stripping_the_module_prefix(claim):
     """torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(sd, 'module.') (1.9+)
     strips the prefix in place, so a plain model loads the keys strictly; older releases have no
@@ -457,7 +465,7 @@ def test_stripping_the_module_prefix(claim):
     _same_weights(claim, wrapped.module, plain, "a plain model loads the stripped keys")
 
 
-@spec(P + "state-dict.wrapper-prefixes")
+@spec("training:state-dict.wrapper-prefixes")
 def test_compiled_model_state_dict_keys(claim):
     """torch.compile(model) (2.0+, no compiling needed) is an OptimizedModule whose state_dict
     keys are prefixed '_orig_mod.'; ._orig_mod is the model; a plain state_dict does not load
@@ -489,7 +497,7 @@ def test_compiled_model_state_dict_keys(claim):
 
 
 # ------------------------------------------------------------------ tf32.matmul-default
-@spec(P + "tf32.matmul-default")
+@spec("training:tf32.matmul-default")
 def test_tf32_defaults(claim):
     """torch.backends.cuda.matmul.allow_tf32 (False from 1.12, True on 1.7-1.11, absent before),
     torch.backends.cudnn.allow_tf32 (True from 1.7) and torch.get_float32_matmul_precision()
@@ -511,7 +519,7 @@ def test_tf32_defaults(claim):
                     "torch.get_float32_matmul_precision() by default")
 
 
-@spec(P + "tf32.matmul-default")
+@spec("training:tf32.matmul-default")
 def test_matmul_precision_setting_drives_the_flag(claim):
     """torch.set_float32_matmul_precision('high') turns allow_tf32 on and 'highest' off again;
     setting allow_tf32 = True reads back as precision 'high' (1.12+). On 1.7-1.11 the flag is a
@@ -570,7 +578,7 @@ def _no_cuda_amp(claim, name):
     claim.holds(not hasattr(amp, name), "there is no torch.cuda.amp.%s" % name, cuda_amp=amp)
 
 
-@spec(P + "amp.cuda-spellings")
+@spec("training:amp.cuda-spellings")
 def test_cuda_amp_autocast(claim):
     """torch.cuda.amp.autocast(enabled=False) as a context and torch.cuda.amp.autocast() (which
     disables itself without CUDA): silent on 1.6-2.3, a FutureWarning naming
@@ -590,7 +598,7 @@ def test_cuda_amp_autocast(claim):
                           "torch.cuda.amp.autocast")
 
 
-@spec(P + "amp.cuda-spellings")
+@spec("training:amp.cuda-spellings")
 def test_cuda_amp_grad_scaler(claim):
     """torch.cuda.amp.GradScaler(enabled=False) in the usual loop (scale, backward, step,
     update) is a plain optimizer step; constructing it warns (FutureWarning naming
@@ -619,7 +627,7 @@ def test_cuda_amp_grad_scaler(claim):
                           "torch.cuda.amp.GradScaler")
 
 
-@spec(P + "amp.cuda-spellings")
+@spec("training:amp.cuda-spellings")
 def test_cuda_amp_custom_fwd(claim):
     """torch.cuda.amp.custom_fwd / custom_bwd on a custom autograd.Function (1.6+): the function
     still works (forward and backward on CPU); each decoration warns from 2.4."""
@@ -649,7 +657,7 @@ def test_cuda_amp_custom_fwd(claim):
                           "torch.cuda.amp.custom_bwd")
 
 
-@spec(P + "amp.cuda-spellings")
+@spec("training:amp.cuda-spellings")
 def test_torch_amp_spellings(claim):
     """The other spellings: torch.cpu.amp.autocast() runs a Linear in bfloat16 (1.10+), silent
     until it warns like the CUDA ones from 2.4; the replacements the warnings name,
@@ -697,7 +705,7 @@ def _warn_always():
         torch.set_warn_always(before)
 
 
-@spec(P + "meshgrid.default-indexing")
+@spec("training:meshgrid.default-indexing")
 def test_meshgrid_without_indexing(claim):
     """torch.meshgrid(a, b) and torch.meshgrid([a, b]) give 'ij' grids (len(a) x len(b)), also
     with three inputs; from 1.10 with a UserWarning that indexing= will be required (raised once
@@ -705,7 +713,7 @@ def test_meshgrid_without_indexing(claim):
     a = torch.tensor([1, 2])
     b = torch.tensor([10, 20, 30])
     c = torch.tensor([0, 1, 2, 3])
-    with claim.warnings(record="meshgrid_warnings") as caught:
+    with claim.warnings() as caught:
         if claim.expects("warns"):
             with _warn_always():
                 gx, gy = torch.meshgrid(a, b)
@@ -715,6 +723,7 @@ def test_meshgrid_without_indexing(claim):
             gx, gy = torch.meshgrid(a, b)
             lx, ly = torch.meshgrid([a, b])
             three = torch.meshgrid(a, b, c)
+    _record_warnings(claim, "meshgrid_warnings", caught)
     claim.equal(gx.tolist(), [[1, 1, 1], [2, 2, 2]], "the first grid of meshgrid(a, b)")
     claim.equal(gy.tolist(), [[10, 20, 30], [10, 20, 30]], "the second grid of meshgrid(a, b)")
     claim.equal([lx.tolist(), ly.tolist()], [gx.tolist(), gy.tolist()], "meshgrid([a, b]) vs meshgrid(a, b)")
@@ -728,7 +737,7 @@ def test_meshgrid_without_indexing(claim):
         claim.equal(about, [], "warnings about indexing")
 
 
-@spec(P + "meshgrid.default-indexing")
+@spec("training:meshgrid.default-indexing")
 def test_meshgrid_indexing_argument(claim):
     """indexing='ij' (the default's grids, silently) and indexing='xy' (numpy's default: the
     first two dims swapped, the same as numpy.meshgrid) from 1.10; before, indexing= is a
@@ -741,10 +750,11 @@ def test_meshgrid_indexing_argument(claim):
         with claim.raises(TypeError, match=r"indexing", record="indexing_error"):
             torch.meshgrid(a, b, indexing="ij")
         return
-    with claim.warnings(record="indexing_warnings") as caught:
+    with claim.warnings() as caught:
         with _warn_always():
             ij = torch.meshgrid(a, b, indexing="ij")
             xy = torch.meshgrid(a, b, indexing="xy")
+    _record_warnings(claim, "indexing_warnings", caught)
     claim.equal([t.tolist() for t in ij], [[[1, 1, 1], [2, 2, 2]], [[10, 20, 30], [10, 20, 30]]], "indexing='ij'")
     claim.equal([t.tolist() for t in xy], [g.tolist() for g in np.meshgrid(a.numpy(), b.numpy())],
                 "indexing='xy' vs numpy.meshgrid")
@@ -760,11 +770,11 @@ def _net_with_grads():
     return model, x
 
 
-def _cleared(claim, model, held, first, x, what):
+def _cleared(claim, model, held, first, x, what, key):
     """After zero_grad: zero tensors (the same objects, zeroed in place) or None, per the
     expectation; a new backward then gives the fresh gradient, not an accumulated one."""
     grads = [p.grad for p in model.parameters()]
-    claim.observe("%s_grads" % what.replace(" ", "_"), [None if g is None else g.tolist() for g in grads])
+    claim.observe("%s_grads_after_zero_grad" % key, [None if g is None else g.tolist() for g in grads])
     if claim.expects("none"):
         claim.equal([g is None for g in grads], [True, True], "%s: every .grad is None" % what)
     else:
@@ -776,17 +786,17 @@ def _cleared(claim, model, held, first, x, what):
         claim.equal(p.grad.tolist(), f, "%s: the gradient after the next backward" % what)
 
 
-@spec(P + "zero-grad.zeros")
+@spec("training:zero-grad.zeros")
 def test_module_zero_grad(claim):
     """model.zero_grad() after a backward: every .grad is zeros (before 2.0) or None (2.0+)."""
     model, x = _net_with_grads()
     first = [p.grad.tolist() for p in model.parameters()]
     held = [p.grad for p in model.parameters()]
     model.zero_grad()
-    _cleared(claim, model, held, first, x, "model.zero_grad()")
+    _cleared(claim, model, held, first, x, "model.zero_grad()", "module")
 
 
-@spec(P + "zero-grad.zeros")
+@spec("training:zero-grad.zeros")
 def test_optimizer_zero_grad(claim):
     """optimizer.zero_grad() for SGD and Adam: the same as model.zero_grad()."""
     for make in (lambda ps: torch.optim.SGD(ps, lr=0.1), lambda ps: torch.optim.Adam(ps)):
@@ -795,10 +805,10 @@ def test_optimizer_zero_grad(claim):
         first = [p.grad.tolist() for p in model.parameters()]
         held = [p.grad for p in model.parameters()]
         opt.zero_grad()
-        _cleared(claim, model, held, first, x, "%s.zero_grad()" % type(opt).__name__)
+        _cleared(claim, model, held, first, x, "%s.zero_grad()" % type(opt).__name__, type(opt).__name__.lower())
 
 
-@spec(P + "zero-grad.zeros")
+@spec("training:zero-grad.zeros")
 def test_zero_grad_set_to_none_argument(claim):
     """zero_grad(set_to_none=False) gives zeros and set_to_none=True gives None, for modules and
     optimizers (1.7+); before 1.7 there is no set_to_none (TypeError)."""
@@ -830,7 +840,7 @@ def _indices(parts):
     return [[int(i) for i in p.indices] for p in parts]
 
 
-@spec(P + "data.split-fractions")
+@spec("training:data.split-fractions")
 def test_random_split_by_fractions(claim):
     """random_split(ds, [0.8, 0.2]) on 10 items gives 8 and 2; [0.5, 0.3, 0.2] on 11 gives 6, 3, 2
     and [0.34, 0.33, 0.33] on 10 gives 4, 3, 3 (the remainder goes round-robin from the first);
@@ -848,7 +858,7 @@ def test_random_split_by_fractions(claim):
         claim.equal(sorted(flat), list(range(n)), "random_split of %d items by %s: the parts cover it once" % (n, fractions))
 
 
-@spec(P + "data.split-fractions")
+@spec("training:data.split-fractions")
 def test_random_split_size_errors(claim):
     """Lengths must sum to len(dataset) (ValueError 'Sum of input lengths ...' for [8, 3] on 10
     items) and fractions to 1 ([0.5, 0.4] is refused the same way), on every release."""
@@ -856,7 +866,7 @@ def test_random_split_size_errors(claim):
     claim.equal([len(p) for p in split(_dataset(10), [8, 2])], [8, 2], "random_split by lengths [8, 2]")
     with claim.raises(ValueError, match=r"Sum of input lengths", record="lengths_error"):
         split(_dataset(10), [8, 3])
-    with claim.raises(ValueError, match=r"Sum of input lengths", record="fractions_error"):
+    with claim.raises(ValueError, match=r"Sum of input lengths", record="bad_fractions_error"):
         split(_dataset(10), [0.5, 0.4])
 
 
@@ -875,7 +885,7 @@ def _has_generators(claim):
     return not claim.expects("no-generator")
 
 
-@spec(P + "data.seeded-order")
+@spec("training:data.seeded-order")
 def test_seeded_random_split_indices(claim):
     """random_split(range of 10, [5, 5]) after torch.manual_seed(0), and with
     generator=torch.Generator().manual_seed(0) (1.6+), gives [[4, 1, 7, 5, 3], [9, 0, 8, 6, 2]]."""
@@ -883,7 +893,7 @@ def test_seeded_random_split_indices(claim):
     parts = torch.utils.data.random_split(_dataset(10), [5, 5])
     claim.equal(claim.observe("global_seed_split", _indices(parts)), SPLIT_INDICES, "random_split after torch.manual_seed(0)")
     if not _has_generators(claim):
-        with claim.raises(TypeError, match=r"generator", record="generator_error"):
+        with claim.raises(TypeError, match=r"generator", record="split_generator_error"):
             torch.utils.data.random_split(_dataset(10), [5, 5], generator=torch.Generator().manual_seed(0))
         return
     parts = torch.utils.data.random_split(_dataset(10), [5, 5], generator=torch.Generator().manual_seed(0))
@@ -895,7 +905,7 @@ def _order(**kwargs):
     return [int(x) for batch in loader for x in batch]
 
 
-@spec(P + "data.seeded-order")
+@spec("training:data.seeded-order")
 def test_seeded_shuffle_order(claim):
     """The order of DataLoader(range(10), shuffle=True) after torch.manual_seed(0): one order on
     1.0-1.6, another on 1.7-1.8, a third from 1.9; with generator=torch.Generator().manual_seed(0)
@@ -904,7 +914,7 @@ def test_seeded_shuffle_order(claim):
     order = claim.observe("global_seed_order", _order())
     claim.equal(order, GLOBAL_SEED_ORDER[claim.expect.key], "the shuffled order after torch.manual_seed(0)")
     if not _has_generators(claim):
-        with claim.raises(TypeError, match=r"generator", record="generator_error"):
+        with claim.raises(TypeError, match=r"generator", record="loader_generator_error"):
             _order(generator=torch.Generator().manual_seed(0))
         return
     claim.equal(claim.observe("generator_order", _order(generator=torch.Generator().manual_seed(0))),
@@ -914,7 +924,7 @@ def test_seeded_shuffle_order(claim):
                 "the seeded generator's order, whatever the global seed")
 
 
-@spec(P + "data.seeded-order")
+@spec("training:data.seeded-order")
 def test_seeded_model_init(claim):
     """After torch.manual_seed(0): nn.Linear(3, 2)'s initial weight, torch.randn(4) and
     torch.randperm(10) are the same numbers on every release."""
@@ -936,10 +946,10 @@ def _param_with_grad(values):
     return p
 
 
-def _norm_value(claim, norm, what, inf_norm=False):
+def _norm_value(claim, norm, what, key, inf_norm=False):
     """The returned total norm: a 0-dim float32 tensor (1.5+) or, before, a Python float (but a
     tensor for norm_type=inf)."""
-    claim.observe("%s_type" % what, type(norm).__name__)
+    claim.observe("%s_norm_type" % key, type(norm).__name__)
     if claim.expects("float") and not inf_norm:
         claim.is_instance(norm, float, "%s: clip_grad_norm_'s return" % what)
         return norm
@@ -949,32 +959,32 @@ def _norm_value(claim, norm, what, inf_norm=False):
     return norm.item()
 
 
-@spec(P + "clip-grad-norm.total-norm")
+@spec("training:clip-grad-norm.total-norm")
 def test_clip_grad_norm_scales_and_returns_the_norm(claim):
     """clip_grad_norm_(params, 1.0) on gradients [3, 4] and [12] (total norm 13) scales them by
     1/13 and returns 13; below max_norm the gradients are left exactly as they were; one tensor
     instead of a list, and norm_type=inf (the largest |g|), work the same."""
     a, b = _param_with_grad([3.0, 4.0]), _param_with_grad([12.0])
-    total = _norm_value(claim, torch.nn.utils.clip_grad_norm_([a, b], 1.0), "two parameters")
+    total = _norm_value(claim, torch.nn.utils.clip_grad_norm_([a, b], 1.0), "two parameters", "two_parameters")
     claim.close(total, 13.0, "the returned total norm")
     claim.close(a.grad, torch.tensor([3.0, 4.0]) / 13, "the first gradient after clipping", rtol=1e-5, atol=1e-6)
     claim.close(b.grad, torch.tensor([12.0]) / 13, "the second gradient after clipping", rtol=1e-5, atol=1e-6)
     c = _param_with_grad([0.3, -0.4])
     before = c.grad.clone()
-    small = _norm_value(claim, torch.nn.utils.clip_grad_norm_([c], 1.0), "below max_norm")
+    small = _norm_value(claim, torch.nn.utils.clip_grad_norm_([c], 1.0), "below max_norm", "below_max")
     claim.close(small, 0.5, "the returned norm below max_norm")
     claim.equal(c.grad.tolist(), before.tolist(), "a gradient below max_norm is left as it was")
     d = _param_with_grad([3.0, 4.0])
-    claim.close(_norm_value(claim, torch.nn.utils.clip_grad_norm_(d, 1.0), "one tensor"), 5.0, "one tensor's norm")
+    claim.close(_norm_value(claim, torch.nn.utils.clip_grad_norm_(d, 1.0), "one tensor", "one_tensor"), 5.0, "one tensor's norm")
     claim.close(d.grad, torch.tensor([0.6, 0.8]), "one tensor's gradient after clipping", rtol=1e-5, atol=1e-6)
     e = _param_with_grad([3.0, -4.0])
     largest = _norm_value(claim, torch.nn.utils.clip_grad_norm_([e], 1.0, norm_type=float("inf")), "norm_type inf",
-                          inf_norm=True)
+                          "inf_norm", inf_norm=True)
     claim.close(largest, 4.0, "the inf-norm")
     claim.close(e.grad, torch.tensor([0.75, -1.0]), "the gradient after inf-norm clipping", rtol=1e-5, atol=1e-6)
 
 
-@spec(P + "clip-grad-norm.total-norm")
+@spec("training:clip-grad-norm.total-norm")
 def test_clip_grad_norm_non_finite(claim):
     """A gradient [inf, 1]: clip_grad_norm_ returns inf and leaves [nan, 0] by default (a
     FutureWarning on 1.9-1.10 says the default may change); error_if_nonfinite=True raises
@@ -983,7 +993,7 @@ def test_clip_grad_norm_non_finite(claim):
 
     p = _param_with_grad([float("inf"), 1.0])
     with claim.warnings(record="non_finite_warnings") as caught:
-        total = _norm_value(claim, torch.nn.utils.clip_grad_norm_([p], 1.0), "non-finite")
+        total = _norm_value(claim, torch.nn.utils.clip_grad_norm_([p], 1.0), "non-finite", "non_finite")
     claim.holds(math.isinf(total), "the returned norm of an inf gradient is inf", total=total)
     grad = p.grad.tolist()
     claim.holds(math.isnan(grad[0]) and grad[1] == 0.0, "the gradient becomes [nan, 0]", grad=grad)
@@ -1024,13 +1034,13 @@ def _lrs(order):
     return seen
 
 
-@spec(P + "lr-scheduler.step-order")
+@spec("training:lr-scheduler.step-order")
 def test_scheduler_step_before_optimizer_step(claim):
     """The pre-1.1 idiom, scheduler.step() at the start of each epoch: the epochs run with 0.1,
     0.05, 0.025 on 1.0; from 1.1 the first value is skipped (0.05, 0.025, 0.0125), and from 1.2 a
     UserWarning says the order is wrong."""
-    with claim.warnings(record="order_warnings") as caught:
-        lrs = claim.observe("lrs", _lrs("scheduler-first"))
+    with claim.warnings(record="scheduler_first_warnings") as caught:
+        lrs = claim.observe("scheduler_first_lrs", _lrs("scheduler-first"))
     about = _texts(caught, "lr_scheduler.step()", "optimizer.step()")
     if claim.expects("pre-1.1"):
         claim.equal(lrs, [0.1, 0.05, 0.025], "the learning rates of 3 epochs")
@@ -1044,11 +1054,11 @@ def test_scheduler_step_before_optimizer_step(claim):
         claim.equal(about, [], "warnings about the call order")
 
 
-@spec(P + "lr-scheduler.step-order")
+@spec("training:lr-scheduler.step-order")
 def test_scheduler_step_after_optimizer_step(claim):
     """The order 1.1 asks for, optimizer.step() then scheduler.step(): 0.1, 0.05, 0.025 from 1.1,
     silently; on 1.0 the first value repeats (0.1, 0.1, 0.05)."""
-    with claim.warnings(record="order_warnings") as caught:
-        lrs = claim.observe("lrs", _lrs("optimizer-first"))
+    with claim.warnings(record="optimizer_first_warnings") as caught:
+        lrs = claim.observe("optimizer_first_lrs", _lrs("optimizer-first"))
     claim.equal(lrs, [0.1, 0.1, 0.05] if claim.expects("pre-1.1") else [0.1, 0.05, 0.025], "the learning rates of 3 epochs")
     claim.equal(_texts(caught, "lr_scheduler.step()"), [], "warnings about the call order")

@@ -47,7 +47,14 @@ def load_breakages(pack: Pack) -> Dict[str, Callable]:
         except Exception as err:
             del sys.modules[name]
             raise PackError("%s: the breakages cannot be imported: %s: %s" % (path, type(err).__name__, err))
-    return {n: fn for n, fn in testing.BREAKAGES.items() if os.path.abspath(fn.__code__.co_filename) in files}
+    found: Dict[str, Callable] = {}
+    for path in sorted(files):
+        for name, fn in testing.BREAKAGES.get(path, {}).items():
+            if name in found and found[name] is not fn:
+                raise PackError("%s: two breakages named %s (also in %s)" % (
+                    path, name, found[name].__code__.co_filename))
+            found[name] = fn
+    return found
 
 
 def run_claim(claim_id: str, out_dir: str, extra: List[str] = (), quiet: bool = False) -> Dict:

@@ -22,6 +22,7 @@ How to add a claim
 """
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from contextlib import contextmanager
@@ -50,17 +51,13 @@ def spec(claim_id: str) -> Callable:
 
 # Breakages: functions taking pytest's ``monkeypatch`` that break one checked behaviour in torch.
 # A pack's ``breakages*.py`` registers them with ``@breakage``; a check names one by function name.
-BREAKAGES: Dict[str, Callable] = {}
+BREAKAGES: Dict[str, Dict[str, Callable]] = {}  # {file: {name: breakage}}
 
 
 def breakage(fn: Callable) -> Callable:
-    """Register ``fn`` (a breakage) under its function name; names are unique across the packs
-    in use (loading the same file again replaces its own entries)."""
-    other = BREAKAGES.get(fn.__name__)
-    if other is not None and other.__code__.co_filename != fn.__code__.co_filename:
-        raise RuntimeError("two breakages named %s: %s and %s" % (
-            fn.__name__, other.__code__.co_filename, fn.__code__.co_filename))
-    BREAKAGES[fn.__name__] = fn
+    """Register ``fn`` (a breakage) under its function name, per file (a pack's names must be
+    unique across its files: ``selfcheck.load_breakages`` checks)."""
+    BREAKAGES.setdefault(os.path.abspath(fn.__code__.co_filename), {})[fn.__name__] = fn
     return fn
 
 

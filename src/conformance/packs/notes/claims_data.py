@@ -141,7 +141,25 @@ CLAIMS = (
         "tuple of any length.",
         (
             Expectation(
-                ">=1.2", V.HOLDS,
+                ">=2.11", V.HOLDS,
+                "Without __getitem__ indexing raises NotImplementedError; without __len__ a "
+                "DataLoader with the default sampler raises TypeError (an explicit sampler or "
+                "batch sampler does without it); ConcatDataset (a + b) counts negative indices "
+                "from the end; TensorDataset refuses tensors of different lengths again.",
+                key="no-len-typeerror", since="2.11.0",
+                evidence="run: 2.11.0 TensorDataset(images, labels[:4]) raises AssertionError 'Size mismatch "
+                "between tensors'; 2.10.0 accepts it",
+            ),
+            Expectation(
+                ">=2.10,<2.11", V.HOLDS_WITH_CAVEAT,
+                "As from 1.2, except that TensorDataset accepts tensors of different lengths without "
+                "complaint (2.10.0 only): a mismatch shows up later, as an IndexError or a short sample.",
+                key="size-mismatch-accepted", since="2.10.0",
+                evidence="run: 2.10.0 TensorDataset(images, labels[:4]) raises nothing; 2.9.1 raises "
+                "AssertionError 'Size mismatch between tensors'",
+            ),
+            Expectation(
+                ">=1.2,<2.10", V.HOLDS,
                 "Without __getitem__ indexing raises NotImplementedError; without __len__ a "
                 "DataLoader with the default sampler raises TypeError (an explicit sampler or "
                 "batch sampler does without it); ConcatDataset (a + b) counts negative indices "

@@ -6,7 +6,6 @@ executes that same text, so an example cannot go stale without a test failing. R
 from __future__ import annotations
 
 import ast
-import os
 import textwrap
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
@@ -79,7 +78,7 @@ def all_examples() -> Dict[str, Example]:
 
 
 def shown_path(ex: Example) -> str:
-    """Where a reader finds the example: relative to the checkout for the built-in pack."""
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    rel = os.path.relpath(ex.path, repo)
-    return rel if not rel.startswith("..") else ex.path
+    """Where a reader finds the example (see explain.shown_path)."""
+    from .explain import shown_path as where
+
+    return where(ex.path)

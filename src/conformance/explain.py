@@ -104,7 +104,7 @@ def render_list(claims: List[registry.Claim], version: Optional[TorchVersion], o
     return "\n".join(lines) + "\n"
 
 
-def _shown_path(path: str) -> str:
+def shown_path(path: str) -> str:
     """A spec module's path as a reader finds it: relative to the checkout (the notes pack) or
     the current folder, else as it is."""
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -120,7 +120,7 @@ def _first_sentence(text: str, limit: int = 90) -> str:
 
 
 def render_claim(claim: registry.Claim, version: Optional[TorchVersion], origin: str) -> str:
-    from .examples import example_for, shown_path
+    from .examples import example_for
     from .guide import today_expectation, topic_of
     from .specsource import spec_sources
 
@@ -161,12 +161,12 @@ def render_claim(claim: registry.Claim, version: Optional[TorchVersion], origin:
         today = today_expectation(claim.id)
         lines += ["", "Example (runs as written on torch %s%s; from %s, %s):" % (
             today.versions if today else "any", (", needs %s" % ", ".join(ex.needs)) if ex.needs else "",
-            shown_path(ex), ex.function), ""]
+            shown_path(ex.path), ex.function), ""]
         lines += _code(ex.source)
     sources = spec_sources(claim.id)
     lines += ["", "Specs that check it (%d):" % len(sources)]
     for src in sources:
-        rel = _shown_path(src.path)
+        rel = shown_path(src.path)
         lines += ["", "--- %s (%s, line %d)" % (src.ref, rel, src.line)] + _code(src.source)
         for name, text in src.helpers:
             lines += ["", "    # helper: %s" % name] + _code(text)

@@ -16,7 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
-from . import claims as registry
 from .packs import Pack, PackError, qualify
 from .records import Check
 
@@ -145,10 +144,3 @@ def claim_wide(pack: Pack) -> List[tuple]:
     return [(qualify(pack.name, cid), name)
             for name, fn in sorted(load_breakages(pack).items()) for cid in getattr(fn, "claims", ())]
 
-
-def find_breakage(name: str) -> Optional[Callable]:
-    for pack in registry.PACKS:
-        fn = load_breakages(pack).get(name)
-        if fn is not None:
-            return fn
-    return None

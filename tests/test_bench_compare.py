@@ -189,7 +189,9 @@ def test_a_known_slowdown_is_flagged_and_the_untouched_hot_path_is_not(tmp_path,
     assert "| max_over_dim |" in captured.out and "🐢 slower" in captured.out and "Test-only slowdown" in captured.out
     assert "| width | pairs |" in captured.out
     assert "pair 1 of the initial 3" in captured.err and "pair 3 of the initial 3" in captured.err
-    assert doc["schema_version"] == 2 and doc["pairs_started"] == 3 and doc["stopped"] == "budget"
+    assert doc["schema_version"] == 2 and doc["pairs_started"] == 3
+    # all decided after the initial pairs (a quiet host) or the 0 s budget stopped it
+    assert doc["stopped"] == ("decided" if all(r["verdict"] != "inconclusive" for r in doc["results"]) else "budget")
     assert slowed["pairs"] == 3 and len(slowed["samples"]) == 6
     first = slowed["samples"][0]
     assert first["base_calls"] >= compare.MIN_CALLS and "base_nivcsw" in first and "candidate_minflt" in first

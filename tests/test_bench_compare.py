@@ -393,3 +393,52 @@ def test_version_1_files_still_read_and_inconclusive_is_a_version_2_word(tmp_pat
     bad.write_text(json.dumps(doc))
     with pytest.raises(compare.CompareError, match="does not exist in schema version 1"):
         compare._load(str(bad))
+
+
+@pytest.mark.parametrize("signame, code, word", [("SIGTERM", 143, "terminated (SIGTERM)"), ("SIGINT", 130, "interrupted")])
+def test_a_signal_stops_the_workers_and_leaves_the_earlier_file(tmp_path, signame, code, word):
+    """SIGTERM (what CI runners and ``timeout`` send) or SIGINT to the coordinator alone, during
+    its first workers: exit 143 / 130, one line, the worker processes gone, the earlier file intact."""
+    import signal
+    import subprocess
+    import time
+    import uuid
+
+    if len(compare._cores()) < 2:
+        pytest.skip("the duet needs 2 CPUs")
+    out = tmp_path / "c.json"
+    out.write_text("earlier evidence\n")
+    mark = uuid.uuid4().hex
+    env = dict(os.environ, CONFORMANCE_TEST_MARK=mark)
+    proc = subprocess.Popen([PY, "-m", "conformance.cli", "bench-compare", PY, PY, "-k", "detach", "--output", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+    def marked():  # processes (the workers) that inherited this test's environment
+        found = []
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/environ" % pid, "rb") as fh:
+                    if ("CONFORMANCE_TEST_MARK=" + mark).encode() in fh.read().split(b"\0"):
+                        found.append(int(pid))
+            except (OSError, ValueError):
+                pass
+        return [p for p in found if p != proc.pid]
+
+    deadline = time.monotonic() + 120
+    while not marked() and time.monotonic() < deadline:  # a worker (the probes or the first pair) runs
+        time.sleep(0.2)
+    assert marked(), "no worker started"
+    time.sleep(1.0)
+    proc.send_signal(getattr(signal, signame))
+    _, err = proc.communicate(timeout=90)
+    lines = err.decode().strip().splitlines()
+    assert proc.returncode == code, lines
+    assert lines[-1] == "conformance: %s" % word, lines
+    assert not any("Traceback" in line for line in lines), lines
+    assert out.read_text() == "earlier evidence\n"
+    assert os.listdir(str(tmp_path)) == ["c.json"]
+    for _ in range(50):
+        if not marked():
+            break
+        time.sleep(0.1)
+    assert not marked(), "worker processes left behind"

@@ -2,7 +2,7 @@
 
 Exit codes (``errors``): 0 ok; 1 failing / breaking / slower; 2 unusable input or environment,
 always one line on stderr (``conformance: error: ...``), never a traceback; 130 interrupted
-(SIGINT); 143 terminated (SIGTERM, handled like SIGINT by every command but bench-compare).
+(SIGINT); 143 terminated (SIGTERM, handled like SIGINT by every command).
 """
 from __future__ import annotations
 
@@ -171,8 +171,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.command:
             raise UnusableInput("a command is required: %s (conformance --help says more)"
                                 % ", ".join(sorted(parser.commands)))
-        if args.command.startswith("bench-compare"):
-            return _dispatch(args, rest)  # compare.py keeps its own signal handling (SIGINT only)
         with sigterm_raises():  # SIGTERM raises Terminated, a KeyboardInterrupt: cleaned up like Ctrl-C
             return _dispatch(args, rest)
     except UnusableInput as err:

@@ -29,7 +29,8 @@ wall-clock seconds of the whole run) is spent; a round that would not fit measur
 closest to a decision first. A hot path still undecided then is ``inconclusive``: never a
 silent pass. Exit 0: nothing slower, nothing inconclusive; 1: something slower; 3: nothing
 slower but something inconclusive (``--accept-inconclusive`` makes it 0); 2: unusable input
-(CompareError, one line); 130: interrupted.
+(CompareError, one line); 130: interrupted (SIGINT), 143: terminated (SIGTERM): both stop the
+worker processes and write nothing, so an earlier file at ``--output`` stays as it was.
 
 ``--mode alternate`` runs the two sides' windows one after the other on one core, in random
 order, for hosts with a single core.
@@ -795,7 +796,7 @@ def resummarize(doc: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _env_record(env: Dict[str, Any]) -> Dict[str, Any]:
-    return {k: env.get(k) for k in ("torch", "python", "executable", "kit", "definitions", "slowdown")}
+    return {k: env.get(k) for k in ("torch", "python", "executable", "kit", "definitions", "slowdown", "protocol")}
 
 
 # ------------------------------------------------------------------------------ Markdown + plot
@@ -1025,7 +1026,7 @@ def add_parser(subparsers) -> None:
                     "initial --trials, only the undecided hot paths get more pairs, until all are decided or "
                     "--budget is spent; still undecided: inconclusive. Exit 0: nothing slower or inconclusive; "
                     "1: something slower; 3: something inconclusive, nothing slower (0 with --accept-inconclusive); "
-                    "2: unusable input; 130: interrupted.")
+                    "2: unusable input; 130: interrupted; 143: terminated (nothing written).")
     p.add_argument("base", metavar="BASE_PYTHON", help="interpreter of the base environment (torch + the kit)")
     p.add_argument("candidate", metavar="CANDIDATE_PYTHON", help="interpreter of the candidate environment")
     p.add_argument("-k", metavar="EXPR", help="only hot paths whose id matches (words, and/or/not, as pytest -k)")
@@ -1108,14 +1109,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.compare")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
+    from .errors import exit_status, sigterm_raises, stop_word
+
     try:
-        return run(args)
+        with sigterm_raises():  # SIGTERM like Ctrl-C: the workers are stopped, nothing is written
+            return run(args)
     except UnusableInput as err:
         sys.stderr.write("conformance: error: %s\n" % err)
         return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("conformance: interrupted\n")
-        return 130
+    except KeyboardInterrupt as err:  # Terminated (SIGTERM) included: 143 instead of 130
+        sys.stderr.write("conformance: %s\n" % stop_word(err))
+        return exit_status(err)
 
 
 if __name__ == "__main__":

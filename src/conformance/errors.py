@@ -9,8 +9,8 @@
 | 143 | terminated (SIGTERM: what CI runners, tox and ``timeout`` send on a time-out or cancel); handled exactly like SIGINT, the partial results marked ``"partial": "terminated"`` |
 
 130 and 143 are 128 + the signal's number, what a shell reports for a process the signal killed.
-``conformance bench-compare`` (``compare.py``) handles SIGINT (130) and leaves SIGTERM to its
-default action.
+``conformance bench-compare`` adds 3 (nothing slower, but a hot path inconclusive); interrupted
+or terminated it stops its worker processes and writes nothing (an earlier file stays as it was).
 """
 from __future__ import annotations
 

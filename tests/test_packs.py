@@ -57,6 +57,12 @@ def test_check_pack_fails_when_a_spec_cannot_notice(new_pack, capsys):
     assert "missed   ourpack:softmax.sums-to-one::module" in captured.out
 
 
+def test_check_pack_names_an_unknown_claim_as_run_does(new_pack, capsys):
+    assert main(["check-pack", str(new_pack), "--claim", "ourpack:softmax.sums-to-on"]) == 2
+    assert one_line_error(capsys) == ("conformance: error: --claim: unknown claim 'ourpack:softmax.sums-to-on' in the "
+                                      "packs given (did you mean ourpack:softmax.sums-to-one?)")
+
+
 def test_diff_says_a_pack_changed(new_pack, tmp_path, capsys):
     base, cand = tmp_path / "a.json", tmp_path / "b.json"
     assert main(["run", "--pack", str(new_pack), "--devices", "cpu", "--results", str(base), "-q"]) == 0

@@ -31,7 +31,6 @@ Torch-free: torch runs in the probes' own environments only.
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import math
 import os
@@ -489,13 +488,9 @@ def add_parser(sub) -> None:
 
 
 def check_claim(cid: str) -> None:
-    from .discover import specs_by_claim
-
-    if cid not in registry.BY_ID:
-        close = difflib.get_close_matches(cid, registry.ids(), n=1)
-        raise BisectError("unknown claim %r%s" % (cid, " (did you mean %s?)" % close[0] if close else ""))
-    if cid not in specs_by_claim():
-        raise BisectError("claim %s has no spec yet: nothing to run" % cid)
+    why = registry.why_not_runnable(cid)
+    if why:
+        raise BisectError(why)
 
 
 def run(args, probe_factory: Optional[Callable[..., Callable[[str], Seen]]] = None,

@@ -57,6 +57,26 @@ def get(claim_id: str) -> Claim:
         raise UnknownClaim("unknown claim ID %r" % claim_id) from None
 
 
+def unknown_message(claim_id: str, known: Optional[Sequence[str]] = None, where: str = "") -> str:
+    """'unknown claim 'x'<where> (did you mean y?)': the one wording of every command that takes a
+    claim ID (``known``: the IDs to suggest from; default those of the packs in use)."""
+    import difflib
+
+    close = difflib.get_close_matches(claim_id, sorted(BY_ID if known is None else known), n=1)
+    return "unknown claim %r%s%s" % (claim_id, where, " (did you mean %s?)" % close[0] if close else "")
+
+
+def why_not_runnable(claim_id: str) -> Optional[str]:
+    """Why ``claim_id`` cannot be run (unknown, or no spec names it), or None when it can."""
+    from .discover import specs_by_claim
+
+    if claim_id not in BY_ID:
+        return unknown_message(claim_id)
+    if claim_id not in specs_by_claim():
+        return "claim %s has no spec yet: nothing to run" % claim_id
+    return None
+
+
 def ids() -> List[str]:
     return [c.id for c in CLAIMS]
 

@@ -149,17 +149,10 @@ def _runnable_devices(option: Optional[str]):
 
 def _check_claims(ids: Optional[List[str]]) -> List[str]:
     """The claim IDs of ``run --claim``: each known and with specs, else one line (exit 2)."""
-    import difflib
-
-    from .discover import specs_by_claim
-
-    specced = specs_by_claim()
     for cid in ids or []:
-        if cid not in registry.BY_ID:
-            close = difflib.get_close_matches(cid, registry.ids(), n=1)
-            raise UnusableInput("--claim: unknown claim %r%s" % (cid, " (did you mean %s?)" % close[0] if close else ""))
-        if cid not in specced:
-            raise UnusableInput("--claim: claim %s has no spec yet: nothing to run" % cid)
+        why = registry.why_not_runnable(cid)
+        if why:
+            raise UnusableInput("--claim: %s" % why)
     return list(ids or [])
 
 

@@ -102,11 +102,9 @@ def load_waivers(path: str, today: _dt.date, known: Optional[Iterable[str]] = No
         if not isinstance(w, dict) or not all(isinstance(w.get(k), str) and w.get(k) for k in ("claim", "reason", "expires")):
             raise DiffInputError("%s: waiver %d needs non-empty 'claim', 'reason' and 'expires'" % (path, i))
         if known is not None and w["claim"] not in known:
-            import difflib
+            from .claims import unknown_message
 
-            close = difflib.get_close_matches(w["claim"], sorted(known), n=1)
-            raise DiffInputError("%s: waiver %d names unknown claim %r%s" % (
-                path, i, w["claim"], " (did you mean %s?)" % close[0] if close else ""))
+            raise DiffInputError("%s: waiver %d names %s" % (path, i, unknown_message(w["claim"], known)))
         try:
             if not _DATE.match(w["expires"]):
                 raise ValueError

@@ -164,7 +164,7 @@ def check_packs(refs: List[str], only: Optional[List[str]] = None) -> int:
     registry.use_refs(refs)
     unknown = [cid for cid in only or [] if cid not in registry.BY_ID]
     if unknown:
-        raise UnusableInput("--claim: unknown claim %r in the packs given" % unknown[0])
+        raise UnusableInput("--claim: %s" % registry.unknown_message(unknown[0], where=" in the packs given"))
     _import_torch()
     missed = skipped = caught = 0
     for pack in registry.PACKS:

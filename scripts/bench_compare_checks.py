@@ -320,6 +320,7 @@ def summary():
             widest["id"], ", ".join("%s=%g" % kv for kv in sorted(inj.items())) or "—",
             "; ".join("%s ×%.3f [%.3f, %.3f]" % (r["id"], r["ratio"], r["low"], r["high"]) for r in flagged) or "—",
             d["wall_s"], "/".join("%.2f" % x for x in d["loadavg_start"]), "/".join("%.2f" % x for x in d["loadavg_end"])))
+    lines += criteria_table(shares)
     lines += inject_table(shares)
     lines += widths_table()
     lines += trials_needed()
@@ -329,6 +330,83 @@ def summary():
         fh.write("\n".join(lines))
     print("\n".join(lines))
     return 0
+
+
+VALIDATION = ("aa-v2-", "inject-")  # the full default runs of issue 21 (version 2 files)
+MOST = 0.5  # "spends most of its time in it": more than half its CPU time in the injected target
+MIN_CALL_S = 10e-6  # the precision criterion covers hot paths whose call takes at least this long
+
+
+def _validation_runs():
+    runs = []
+    for path in sorted(glob.glob(os.path.join(CHECKS, "*.json"))):
+        name = os.path.basename(path)
+        if name.startswith(VALIDATION):
+            with open(path) as fh:
+                d = json.load(fh)
+            if d.get("schema_version", 1) >= 2:
+                runs.append((name, d))
+    return runs
+
+
+def criteria_table(shares):
+    """Issue 21's done-when, criterion by criterion, over the full default runs in this folder."""
+    runs = _validation_runs()
+    if not runs:
+        return []
+    aa = [(n, d) for n, d in runs if n.startswith("aa-")]
+    inj = {}
+    for n, d in runs:
+        if n.startswith("inject-"):
+            _, what = _injected(n, d)
+            inj.setdefault(list(what.items())[0], []).append((n, d))
+    lines = ["", "## Issue 21's criteria over the full default runs", "",
+             "Runs: %d A/A (`aa-v2-*`), %s (`inject-*`); each `python -m conformance.compare bench-compare BASE CAND` "
+             "with default options on all hot paths. Met: **yes** / **no**." % (
+                 len(aa), ", ".join("%d with %s +%g%%" % (len(v), t, 100 * f) for (t, f), v in sorted(inj.items()))
+                 or "no injected runs"), "",
+             "| criterion | observed | met |", "|---|---|---|"]
+
+    def row(what, observed, ok):
+        lines.append("| %s | %s | %s |" % (what, observed, "**yes**" if ok else "**no**"))
+
+    if aa:
+        slower = sum(r["verdict"] == "slower" for _, d in aa for r in d["results"])
+        fr = [sum(r["verdict"] == "same" for r in d["results"]) / len(d["results"]) for _, d in aa]
+        row("A/A flags nothing slower", "%d hot path(s) flagged over %d runs" % (slower, len(aa)), slower == 0)
+        row("A/A decides at least 90% of hot paths as same", "same: %s" % ", ".join(
+            "%d/%d" % (round(f * len(d["results"])), len(d["results"])) for f, (_, d) in zip(fr, aa)), min(fr) >= 0.9)
+    for (target, fraction), docs in sorted(inj.items()):
+        share = shares.get(target, {})
+        most = sorted(h for h, v in share.items() if v["share"] > MOST)
+        if fraction > 0:
+            counts = ["%s %d/%d" % (h, sum(r["verdict"] == "slower" for _, d in docs for r in d["results"] if r["id"] == h),
+                                    len(docs)) for h in most]
+            ok = all(sum(r["verdict"] == "slower" for _, d in docs for r in d["results"] if r["id"] == h) >= 0.9 * len(docs)
+                     for h in most)
+            row("+%g%%: every hot path with more than half its CPU time in %s flagged in at least 9 of 10 runs"
+                % (100 * fraction, target), "; ".join(counts) + (" (of %d runs, 10 asked)" % len(docs)),
+                ok and len(docs) >= 10)
+        else:  # an A/A through the wrappers: the same bar as the plain A/A
+            fr = [sum(r["verdict"] == "same" for r in d["results"]) / len(d["results"]) for _, d in docs]
+            row("+0%% in %s (an A/A through the wrappers) decides at least 90%% as same" % target, "same: %s" % ", ".join(
+                "%d/%d" % (round(f * len(d["results"])), len(d["results"])) for f, (_, d) in zip(fr, docs)),
+                min(fr) >= 0.9)
+        others = [(n, r["id"]) for n, d in docs for r in d["results"] if r["verdict"] == "slower" and r["id"] not in most]
+        row("+%g%% in %s: no %shot path flagged" % (100 * fraction, target, "other " if fraction > 0 else ""),
+            "; ".join("%s in %s" % (h, n) for n, h in others) or "none in %d runs" % len(docs), not others)
+    wide = [(n, r["id"], r["width"]) for n, d in runs for r in d["results"]
+            if r["base_per_call"] >= MIN_CALL_S and r["width"] > 0.05]
+    covered = sum(1 for _, d in runs for r in d["results"] if r["base_per_call"] >= MIN_CALL_S)
+    row("every hot path of at least 10 µs per call: interval at most 0.05 wide",
+        "%d of %d such intervals wider (widest %.3f)" % (len(wide), covered, max([w for _, _, w in wide] or [0])),
+        not wide)
+    walls = [d["wall_s"] for _, d in runs]
+    row("a full run takes at most 10 minutes", "wall %.0f-%.0f s" % (min(walls), max(walls)), max(walls) <= 600)
+    silent = [n for n, d in runs if d.get("exit_status") == 0 and any(r["verdict"] == "inconclusive" for r in d["results"])]
+    row("no run exits 0 with an undecided hot path", "exit statuses %s" % ", ".join(
+        "%s" % d.get("exit_status") for _, d in runs), not silent)
+    return lines
 
 
 def inject_table(shares):

@@ -234,8 +234,9 @@ class FakePairs:
                 break
             samples[case] = [dict(_window(pair, core, self.truth[case] * math.exp(self.rng.gauss(0, self.noise[case]))))
                              for core in (0, 1)]
-            self.t += self.cost
-            took[case] = self.cost
+            cost = self.cost[case] if isinstance(self.cost, dict) else self.cost
+            self.t += cost
+            took[case] = cost
         return samples, {}, self.startup, took
 
 
@@ -248,10 +249,10 @@ def test_sequential_measures_only_the_undecided_hot_paths_until_the_budget_is_sp
     """'clear' is decided by the initial pairs; 'edge' (a true ratio on the threshold) never is:
     every later pair measures it alone, and measuring stops when the next pair would not fit."""
     fake = FakePairs({"clear": 1.0, "edge": 1.05}, {"clear": 0.002, "edge": 0.03})
-    out = _run(fake, ["clear", "edge"], budget=40.0)
+    out = _run(fake, ["clear", "edge"], budget=42.0)
     assert fake.calls[:6] == [["clear", "edge"]] * 6
     assert all(ids == ["edge"] for ids in fake.calls[6:]) and len(fake.calls) > 10
-    assert out["stopped"] == "budget" and out["elapsed_s"] <= 40.0
+    assert out["stopped"] == "budget" and out["elapsed_s"] <= 42.0 - compare.SUMMARY_RESERVE_S
     assert [r["phase"] for r in out["rounds"]] == ["initial"] * 6 + ["sequential"] * (len(fake.calls) - 6)
     assert compare.summarize(out["samples"]["clear"], 0.05)["verdict"] == "same"
     assert compare.summarize(out["samples"]["edge"], 0.05)["verdict"] == "inconclusive"
@@ -265,6 +266,18 @@ def test_sequential_stops_as_soon_as_every_hot_path_is_decided():
     verdicts = {i: compare.summarize(s, 0.05)["verdict"] for i, s in out["samples"].items()}
     assert verdicts == {"slow": "slower", "same": "same"}
     assert len(fake.calls) > 6  # the noise needed more than the initial pairs
+
+
+def test_a_run_ends_within_its_budget_with_time_left_to_summarize():
+    """Two undecided hot paths, one of them slow (9 s per pair): the last pair starts a hot path
+    only while the slowest would still end in time, and the summary's reserve is kept."""
+    fake = FakePairs({"edge": 1.05, "slow-edge": 1.05}, {"edge": 0.03, "slow-edge": 0.03},
+                     cost={"edge": 1.0, "slow-edge": 9.0})
+    for budget in (60.0, 61.0, 63.5, 67.0):
+        fake.t, fake.calls = 0.0, []
+        out = _run(fake, ["edge", "slow-edge"], initial_pairs=1, budget=budget)
+        assert out["stopped"] == "budget"
+        assert out["elapsed_s"] <= budget - compare.SUMMARY_RESERVE_S, (budget, out["elapsed_s"])
 
 
 def test_the_initial_pairs_run_in_full_whatever_the_budget():

@@ -487,7 +487,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
 
     Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s"}."""
     started = now() if started is None else started
-    deadline = started + budget_s
+    deadline = started + budget_s - SUMMARY_RESERVE_S  # the last pair leaves time to summarize and write
     samples: Dict[str, List[dict]] = {i: [] for i in ids}
     dropped: Dict[str, str] = {}
     costs: Dict[str, float] = {}
@@ -508,7 +508,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
             if not todo:
                 stopped = "decided"
                 break
-        remaining = deadline - SUMMARY_RESERVE_S - now()
+        remaining = deadline - now()
 
         def priority(case, rows=rows):
             row = rows.get(case)
@@ -523,7 +523,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
             break
         t0 = now()
         # within a pair a hot path starts only while the longest one seen would still end in time
-        inner = deadline - SUMMARY_RESERVE_S - max(costs.values(), default=0.0)
+        inner = deadline - max(costs.values(), default=0.0)
         new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner)
         startup = startup_s
         costs.update(took)

@@ -75,10 +75,3 @@ def all_examples() -> Dict[str, Example]:
         if ex is not None:
             found[record.id] = ex
     return found
-
-
-def shown_path(ex: Example) -> str:
-    """Where a reader finds the example (see explain.shown_path)."""
-    from .explain import shown_path as where
-
-    return where(ex.path)

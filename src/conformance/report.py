@@ -254,7 +254,8 @@ def _short_reason(reason: str) -> str:
 
 # ------------------------------------------------------------------------------ claim page
 def _example_block(cid: str) -> List[str]:
-    from .examples import example_for, shown_path
+    from .examples import example_for
+    from .explain import shown_path
     from .guide import today_expectation
 
     ex = example_for(cid)
@@ -265,7 +266,7 @@ def _example_block(cid: str) -> List[str]:
     needs = (" (needs %s)" % ", ".join(ex.needs)) if ex.needs else ""
     return ["### Example", "",
             "For torch %s%s. The kit's tests run this text as it stands against the installed torch "
-            "(`tests/test_examples.py`; source `%s`, `%s`)." % (rng, needs, shown_path(ex), ex.function),
+            "(`tests/test_examples.py`; source `%s`, `%s`)." % (rng, needs, shown_path(ex.path), ex.function),
             ""] + fenced(ex.source, "python") + [""]
 
 

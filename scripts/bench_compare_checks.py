@@ -297,9 +297,9 @@ def summary():
              "(CONFORMANCE_BENCH_SLOWDOWN). Flagged: the 95% interval lies wholly above 1 + threshold. Version 1 "
              "files ran a fixed number of trials (undecided: `unclear`); version 2 files sample sequentially "
              "within a time budget (undecided after it: `inconclusive`, exit 3).", ""]
-    lines += ["| run | v | hot paths | pairs (min-max) | slower | faster | same | undecided | exit | widest interval | "
+    lines += ["| run | v | worker | hot paths | pairs (min-max) | slower | faster | same | undecided | exit | widest interval | "
               "injected | flagged (ratio [interval]) | wall | load average start → end |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for path in sorted(glob.glob(os.path.join(CHECKS, "*.json"))):
         if os.path.basename(path).startswith("expected-"):
             continue
@@ -314,8 +314,8 @@ def summary():
         rc = d.get("exit_status")
         if rc is None:
             rc = 1 if flagged else 0
-        lines.append("| %s | %d | %d | %d-%d | %d | %d | %d | %d | %d | %.3f (%s) | %s | %s | %.0f s | %s → %s |" % (
-            os.path.basename(path), d.get("schema_version", 1), len(rs), min(pairs), max(pairs), v.count("slower"),
+        lines.append("| %s | %d | %s | %d | %d-%d | %d | %d | %d | %d | %d | %.3f (%s) | %s | %s | %.0f s | %s → %s |" % (
+            os.path.basename(path), d.get("schema_version", 1), _protocol(d), len(rs), min(pairs), max(pairs), v.count("slower"),
             v.count("faster"), v.count("same"), v.count("unclear") + v.count("inconclusive"), rc, widest["width"],
             widest["id"], ", ".join("%s=%g" % kv for kv in sorted(inj.items())) or "—",
             "; ".join("%s ×%.3f [%.3f, %.3f]" % (r["id"], r["ratio"], r["low"], r["high"]) for r in flagged) or "—",
@@ -349,9 +349,21 @@ def _validation_runs():
     return runs
 
 
+def _protocol(d):
+    return d.get("base", {}).get("protocol") or "?"
+
+
 def criteria_table(shares):
-    """Issue 21's done-when, criterion by criterion, over the full default runs in this folder."""
+    """Issue 21's done-when, criterion by criterion, over the full default runs in this folder:
+    one table per worker protocol, the newest first (a change of protocol starts the count anew)."""
     runs = _validation_runs()
+    lines = []
+    for proto in sorted({_protocol(d) for _, d in runs}, key=str, reverse=True):
+        lines += _criteria([(n, d) for n, d in runs if _protocol(d) == proto], shares, proto)
+    return lines
+
+
+def _criteria(runs, shares, proto):
     if not runs:
         return []
     aa = [(n, d) for n, d in runs if n.startswith("aa-")]
@@ -360,7 +372,7 @@ def criteria_table(shares):
         if n.startswith("inject-"):
             _, what = _injected(n, d)
             inj.setdefault(list(what.items())[0], []).append((n, d))
-    lines = ["", "## Issue 21's criteria over the full default runs", "",
+    lines = ["", "## Issue 21's criteria over the full default runs, worker protocol %s" % proto, "",
              "Runs: %d A/A (`aa-v2-*`), %s (`inject-*`); each `python -m conformance.compare bench-compare BASE CAND` "
              "with default options on all hot paths. Met: **yes** / **no**." % (
                  len(aa), ", ".join("%d with %s +%g%%" % (len(v), t, 100 * f) for (t, f), v in sorted(inj.items()))

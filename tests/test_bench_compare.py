@@ -17,6 +17,7 @@ import math
 import os
 import random
 import stat
+import subprocess
 import sys
 
 import pytest
@@ -191,7 +192,9 @@ def test_a_known_slowdown_is_flagged_and_the_untouched_hot_path_is_not(tmp_path,
     assert "pair 1 of the initial 3" in captured.err and "pair 3 of the initial 3" in captured.err
     assert doc["schema_version"] == 2 and doc["pairs_started"] == 3
     # all decided after the initial pairs (a quiet host) or the 0 s budget stopped it
-    assert doc["stopped"] == ("decided" if all(r["verdict"] != "inconclusive" for r in doc["results"]) else "budget")
+    assert doc["protocol"]["max_width"] == compare.DEFAULT_MAX_WIDTH
+    assert doc["stopped"] == ("decided" if all(r["verdict"] != "inconclusive" and r["precise"] for r in doc["results"])
+                              else "budget")
     assert slowed["pairs"] == 3 and len(slowed["samples"]) == 6
     first = slowed["samples"][0]
     assert first["base_calls"] >= compare.MIN_CALLS and "base_nivcsw" in first and "candidate_minflt" in first
@@ -220,21 +223,22 @@ class FakePairs:
 
     def __init__(self, truth, noise, cost=1.0, startup=2.0, seed=0):
         self.truth, self.noise, self.cost, self.startup = truth, noise, cost, startup
-        self.rng, self.t, self.calls = random.Random(seed), 0.0, []
+        self.rng, self.t, self.calls, self.scales = random.Random(seed), 0.0, [], []
 
     def now(self):
         return self.t
 
-    def __call__(self, pair, ids, deadline):
+    def __call__(self, pair, ids, deadline, scale=1):
         self.calls.append(list(ids))
+        self.scales.append(scale)
         self.t += self.startup
         samples, took = {}, {}
         for case in ids:
             if deadline is not None and self.t >= deadline:
                 break
             samples[case] = [dict(_window(pair, core, self.truth[case] * math.exp(self.rng.gauss(0, self.noise[case]))))
-                             for core in (0, 1)]
-            cost = self.cost[case] if isinstance(self.cost, dict) else self.cost
+                             for _ in range(scale) for core in (0, 1)]
+            cost = (self.cost[case] if isinstance(self.cost, dict) else self.cost) * scale
             self.t += cost
             took[case] = cost
         return samples, {}, self.startup, took
@@ -251,12 +255,16 @@ def test_sequential_measures_only_the_undecided_hot_paths_until_the_budget_is_sp
     fake = FakePairs({"clear": 1.0, "edge": 1.05}, {"clear": 0.002, "edge": 0.03})
     out = _run(fake, ["clear", "edge"], budget=42.0)
     assert fake.calls[:6] == [["clear", "edge"]] * 6
-    assert all(ids == ["edge"] for ids in fake.calls[6:]) and len(fake.calls) > 10
+    assert all(ids == ["edge"] for ids in fake.calls[6:]) and len(fake.calls) > 8
     assert out["stopped"] == "budget" and out["elapsed_s"] <= 42.0 - compare.SUMMARY_RESERVE_S
     assert [r["phase"] for r in out["rounds"]] == ["initial"] * 6 + ["sequential"] * (len(fake.calls) - 6)
     assert compare.summarize(out["samples"]["clear"], 0.05)["verdict"] == "same"
     assert compare.summarize(out["samples"]["edge"], 0.05)["verdict"] == "inconclusive"
-    assert len(out["samples"]["edge"]) == 2 * len(fake.calls)
+    per_pair = {}
+    for w in out["samples"]["edge"]:
+        per_pair[w["pair"]] = per_pair.get(w["pair"], 0) + 1
+    assert per_pair == {p: 2 * fake.scales[p] for p in per_pair} and len(per_pair) >= len(fake.calls) - 1
+    assert fake.scales[:6] == [1] * 6 and set(fake.scales[6:-1]) == {2}  # alone of 2 hot paths: twice the windows
 
 
 def test_sequential_stops_as_soon_as_every_hot_path_is_decided():
@@ -278,6 +286,32 @@ def test_a_run_ends_within_its_budget_with_time_left_to_summarize():
         out = _run(fake, ["edge", "slow-edge"], initial_pairs=1, budget=budget)
         assert out["stopped"] == "budget"
         assert out["elapsed_s"] <= budget - compare.SUMMARY_RESERVE_S, (budget, out["elapsed_s"])
+
+
+def test_a_sequential_pair_of_few_hot_paths_gives_each_more_windows():
+    """17 hot paths decided by the initial pairs, one ('edge') never: alone in a pair it gets
+    MAX_WINDOW_SCALE times the windows, so that the same budget buys it a narrower interval than
+    pairs of the initial size, whose cost is mostly the workers' start."""
+    truth = dict({"p%02d" % i: 1.0 for i in range(17)}, edge=1.05)
+    noise = dict({"p%02d" % i: 0.002 for i in range(17)}, edge=0.1)
+    widths = {}
+    for scaled in (True, False):
+        fake = FakePairs(truth, noise, cost=0.6, startup=3.5, seed=2)
+        out = _run(fake, sorted(truth), budget=300.0, scale_windows=scaled)
+        later = [r for r in out["rounds"] if r["phase"] == "sequential"]
+        assert later and all(r["ids"] == ["edge"] for r in later)
+        scales = [r["scale"] for r in later]  # the last pairs may shrink to fit what is left of the budget
+        assert (scales[0] == compare.MAX_WINDOW_SCALE and sorted(scales, reverse=True) == scales) if scaled \
+            else set(scales) == {1}
+        per_pair = {}
+        for w in out["samples"]["edge"]:
+            per_pair[w["pair"]] = per_pair.get(w["pair"], 0) + 1
+        assert per_pair == {p: 2 * fake.scales[p] for p in per_pair}
+        assert out["elapsed_s"] <= 300.0 - compare.SUMMARY_RESERVE_S
+        widths[scaled] = compare.summarize(out["samples"]["edge"], 0.05)["width"]
+    assert widths[True] < 0.75 * widths[False], widths
+    assert compare.window_scale(18, 9) == 2 and compare.window_scale(18, 18) == 1
+    assert compare.window_scale(18, 0) == compare.window_scale(40, 1) == compare.MAX_WINDOW_SCALE
 
 
 def test_the_initial_pairs_run_in_full_whatever_the_budget():
@@ -355,8 +389,9 @@ def _fake_compare(monkeypatch, truth, noise):
         def __init__(self, *a, **k):
             pass
 
-        def __call__(self, pair, ids, deadline):
-            return ({c: [_window(pair, core, truth[c] * math.exp(rng.gauss(0, noise[c]))) for core in (0, 1)]
+        def __call__(self, pair, ids, deadline, scale=1):
+            return ({c: [_window(pair, core, truth[c] * math.exp(rng.gauss(0, noise[c])))
+                         for _ in range(scale) for core in (0, 1)]
                      for c in ids}, {}, 0.0, {c: 0.0 for c in ids})
 
     monkeypatch.setattr(compare, "PairRunner", Runner)
@@ -388,9 +423,77 @@ def test_inconclusive_is_exit_3_unless_accepted(tmp_path, capsys, monkeypatch, t
     assert doc["rounds"] and doc["protocol"]["budget_s"] == 0.5
 
 
+def test_the_precision_target_spends_budget_but_never_takes_a_verdict_away(tmp_path, capsys, monkeypatch):
+    """'a' is decided 'same' by its initial pairs with an interval wider than 0.05; 'b' (true ratio
+    1.05) stays undecided. The sequential pairs measure both (b first when not both fit); at the
+    end a keeps its 'same' and is listed as wider than the target, not as inconclusive."""
+    fake = FakePairs({"a": 1.0, "b": 1.05}, {"a": 0.035, "b": 0.03}, cost=1.0, startup=2.0, seed=5)
+    out = _run(fake, ["a", "b"], budget=45.0, max_width=0.05, scale_windows=False)
+    assert compare.decided(compare.summarize(out["samples"]["a"][:12], 0.05))  # decided by the initial pairs
+    assert [r["ids"] for r in out["rounds"][6:10]] == [["a", "b"]] * 4  # decided, measured again for precision
+    fake = FakePairs({"a": 1.0, "b": 1.05}, {"a": 0.035, "b": 0.03}, cost=1.0, startup=2.0, seed=5)
+    out = _run(fake, ["a", "b"], budget=45.0, max_width=None, scale_windows=False)
+    assert all(r["ids"] == ["b"] for r in out["rounds"][6:])
+    rows = {"a": {"ratio": 1.0, "low": 0.97, "high": 1.03, "width": 0.06, "verdict": "same", "pairs": 6},
+            "b": {"ratio": 1.05, "low": 1.0, "high": 1.1, "width": 0.1, "verdict": "inconclusive", "pairs": 6}}
+    assert compare.needs_more(rows["a"], 0.05) and not compare.needs_more(rows["a"], None)
+    assert compare.needs_more(rows["b"], None)
+    # in the file and the Markdown: a verdict stands, the miss is listed apart (initial pairs only)
+    _fake_compare(monkeypatch, {"a": 1.0, "b": 1.0}, {"a": 0.05, "b": 0.002})
+    path = tmp_path / "c.json"
+    assert _main(["bench-compare", PY, PY, "--budget", "0", "--output", str(path)]) == compare.EXIT_OK
+    text = capsys.readouterr().out
+    doc = compare._load(str(path))
+    a, b = sorted(doc["results"], key=lambda r: r["id"])
+    assert doc["protocol"]["max_width"] == compare.DEFAULT_MAX_WIDTH and doc["inconclusive"] == []
+    assert a["verdict"] == b["verdict"] == "same" and a["width"] > 0.05 and a["precise"] is False and b["precise"]
+    assert "**Wider than the precision target 0.05**" in text and "- `a`: ×" in text and "- `b`" not in text
+    assert _main(["bench-compare", PY, PY, "--budget", "0", "--max-width", "0", "--output", str(path)]) == 0
+    assert "precise" not in compare._load(str(path))["results"][0]
+    assert "precision target" not in capsys.readouterr().out
+
+
+_ALLOC = r"""
+import resource, sys, torch
+from conformance.benchmarks import worker
+steady = worker.steady_allocator() if sys.argv[1] == "steady" else None
+def step():  # three 4 MB tensors alive at once, as a backward pass of 1e6-element tensors holds
+    xs = [torch.ones(1000000) for _ in range(3)]
+    del xs
+for _ in range(5):
+    step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    step()
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20.0, steady is not None)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc (mallopt) is what the worker fixes")
+def test_the_worker_fixes_the_allocator_so_freed_blocks_are_not_faulted_in_again():
+    """glibc's default lets free() give the heap's top back once it exceeds twice the (drifting)
+    mmap threshold, and where that lands depends on the process: on the 2-core VM 4 of 6 fresh
+    processes faulted the same step's 12 MB in again every time (1921 and 244 page faults per
+    step), 2 had none. With the worker's fixed thresholds every process has none (4 of 4 here;
+    without the fix the chance that 4 processes all have none was about 1 in 80). The probe
+    records what was set."""
+    def faults(mode):
+        proc = subprocess.run([PY, "-c", _ALLOC, mode], stdout=subprocess.PIPE, universal_newlines=True, check=True)
+        per_step, steady = proc.stdout.split()
+        return float(per_step), steady == "True"
+
+    steady = [faults("steady") for _ in range(4)]
+    assert all(applied for _, applied in steady), "mallopt was not applied: not glibc?"
+    assert all(per_step < 10 for per_step, _ in steady), (steady, "default:", [faults("default")[0] for _ in range(4)])
+    env = json.loads(subprocess.run([PY, "-m", compare.WORKER, "--probe"], stdout=subprocess.PIPE,
+                                    universal_newlines=True, check=True).stdout)
+    assert env["protocol"] >= 4 and env["allocator"] == {"malloc": "glibc", "mmap_threshold": worker.MMAP_THRESHOLD,
+                                                         "trim_threshold": worker.TRIM_THRESHOLD}
+
+
 @pytest.mark.parametrize("option, value, needle", [
     ("--budget", "-1", "--budget"), ("--budget", "nan", "--budget"), ("--windows", "3", "--windows 3"),
-    ("--windows", "0", "--windows 0"), ("--warmup", "-1", "--warmup"), ("--max-width", "0", "--max-width"),
+    ("--windows", "0", "--windows 0"), ("--warmup", "-1", "--warmup"), ("--max-width", "1", "--max-width"),
 ])
 def test_bad_sequential_options_are_unusable(tmp_path, capsys, option, value, needle):
     assert _main(["bench-compare", PY, PY, option, value, "--output", str(tmp_path / "c.json")]) == 2

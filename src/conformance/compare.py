@@ -70,6 +70,7 @@ MIN_CALLS = 2  # a window holds at least this many calls, however long one call 
 MIN_DECIDE_PAIRS = 6  # no verdict from fewer pairs: a bootstrap interval of the median of 3-5 values covers far
 # less than its nominal 95% (of 3 values: about 75%); 6 is the smallest n whose range covers the median 95% of the time
 DEFAULT_THRESHOLD = 0.05
+DEFAULT_MAX_WIDTH = 0.05  # issue 21: a hot path's interval at most 0.05 wide (±2.5%) where the budget allows
 EXIT_OK, EXIT_SLOWER, EXIT_INCONCLUSIVE = 0, 1, 3
 EXIT_MEANING = {EXIT_OK: "nothing slower, every hot path decided (or inconclusive ones accepted)",
                 EXIT_SLOWER: "a hot path is slower", EXIT_INCONCLUSIVE: "nothing slower, but a hot path is inconclusive"}
@@ -78,7 +79,8 @@ BOOTSTRAP = 10000
 STATISTIC = ("median over pairs of trials of the candidate/base time-per-call ratio, each pair's ratio the "
              "geometric mean of its two trials (both core assignments)")
 SEQUENTIAL = ("initial pairs for every hot path, then one more pair at a time for the hot paths whose interval does "
-              "not decide them yet, until none is left or the time budget is spent; undecided then: inconclusive")
+              "not decide them yet (then those wider than the precision target), each with more windows when a pair "
+              "measures fewer hot paths, until none is left or the time budget is spent; undecided then: inconclusive")
 SUMMARY_RESERVE_S = 2.0  # of the budget, kept for summarizing and writing after the last pair (~0.5 s for 18 hot
 # paths); without it and the longest-hot-path margin, runs on the 2-core VM ended at 600.5-601 s of a 600 s budget
 PROBE_TIMEOUT_S = 300
@@ -253,11 +255,17 @@ def verdict(low: float, high: float, threshold: float) -> str:
     return "inconclusive"
 
 
-def decided(row: Dict[str, Any], max_width: Optional[float] = None) -> bool:
-    """Whether a summarized hot path needs no more pairs: its interval decides it from at least
-    MIN_DECIDE_PAIRS pairs (and, with a precision target, is at most ``max_width`` wide)."""
-    return (row["verdict"] not in ("inconclusive", "unclear") and row.get("pairs", MIN_DECIDE_PAIRS) >= MIN_DECIDE_PAIRS
-            and (max_width is None or row["width"] <= max_width))
+def decided(row: Dict[str, Any]) -> bool:
+    """Whether a summarized hot path has a verdict: its interval decides it, from at least
+    MIN_DECIDE_PAIRS pairs."""
+    return row["verdict"] not in ("inconclusive", "unclear") and row.get("pairs", MIN_DECIDE_PAIRS) >= MIN_DECIDE_PAIRS
+
+
+def needs_more(row: Dict[str, Any], max_width: Optional[float] = None) -> bool:
+    """Whether the sequential phase measures a hot path again: it is not decided yet, or (with a
+    precision target) its interval is still wider than ``max_width``. The target only spends
+    budget: a decided hot path that misses it keeps its verdict (and is listed as imprecise)."""
+    return not decided(row) or (max_width is not None and row["width"] > max_width)
 
 
 def distance_to_decision(row: Dict[str, Any], threshold: float) -> float:
@@ -273,7 +281,7 @@ def distance_to_decision(row: Dict[str, Any], threshold: float) -> float:
     return min(same, slower, faster) / width
 
 
-def why_undecided(row: Dict[str, Any], threshold: float, max_width: Optional[float] = None) -> str:
+def why_undecided(row: Dict[str, Any], threshold: float) -> str:
     """The reason in words, e.g. 'the interval [0.981, 1.063] (width 0.082) straddles 1.05'."""
     lo, hi = row["low"], row["high"]
     head = "the interval [%.3f, %.3f] (width %.3f)" % (lo, hi, hi - lo)
@@ -281,7 +289,7 @@ def why_undecided(row: Dict[str, Any], threshold: float, max_width: Optional[flo
     if verdict(lo, hi, threshold) != "inconclusive":
         if row.get("pairs", MIN_DECIDE_PAIRS) < MIN_DECIDE_PAIRS:
             return "%s rests on %d pair(s); a verdict needs %d" % (head, row["pairs"], MIN_DECIDE_PAIRS)
-        return "%s is wider than the precision target %g" % (head, max_width if max_width is not None else 0)
+        return "%s decides it" % head
     if len(over) == 2:
         return "%s spans both %g and %g" % (head, over[0], over[1])
     return "%s straddles %g" % (head, over[0])
@@ -471,10 +479,23 @@ def _fit(todo: List[str], costs: Dict[str, float], startup: Optional[float], rem
     return [c for c in todo if c in chosen]
 
 
+MAX_WINDOW_SCALE = 8
+PRECISION_LAST = 1e6  # sorts the decided-but-imprecise hot paths after every undecided one
+
+
+def window_scale(alive: int, undecided: int) -> int:
+    """How many times the initial windows a sequential pair gives each hot path it measures: about
+    alive/undecided (a pair then costs about what an initial one did), from 1 to MAX_WINDOW_SCALE.
+    On the 2-core VM a pair's fixed cost is ~3.5 s of worker start-up (import torch) against
+    0.6 s of windows per hot path: a pair of 2 hot paths at scale 1 spent about 75% starting."""
+    return max(1, min(MAX_WINDOW_SCALE, alive // max(1, undecided)))
+
+
 def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[dict]], Dict[str, str], float, Dict[str, float]]],
                initial_pairs: int, budget_s: float, threshold: float, clock: str = "cpu", seed: int = 0,
                max_width: Optional[float] = None, progress: Callable[[str], None] = lambda msg: None,
-               now: Callable[[], float] = time.monotonic, started: Optional[float] = None) -> Dict[str, Any]:
+               now: Callable[[], float] = time.monotonic, started: Optional[float] = None,
+               scale_windows: bool = True) -> Dict[str, Any]:
     """Sequential sampling within a time budget.
 
     Pairs of worker processes come one after another (``measure_pair(pair, ids, deadline)``
@@ -484,6 +505,12 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
     measures only the hot paths that are not ``decided`` yet, until none is left or the budget
     (seconds since ``started``) is spent. A pair is started only with the hot paths whose
     estimated cost fits in what is left of the budget (the closest to a decision first).
+
+    A sequential pair that measures fewer hot paths gives each more windows (``scale``: how many
+    times the initial windows, about as many as the hot paths alive per hot path measured, at most
+    MAX_WINDOW_SCALE), so that starting the workers stays a small part of a pair's cost; with
+    ``scale_windows`` False every pair has the initial windows. ``measure_pair`` is then called
+    with ``scale=`` and its per-hot-path seconds are taken as proportional to the scale.
 
     Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s"}."""
     started = now() if started is None else started
@@ -503,34 +530,46 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
             todo, phase = alive, "initial"
         else:
             rows = {i: _summarize_or_none(samples[i], threshold, clock, _seed(seed, i)) for i in alive}
-            todo = [i for i in alive if rows[i] is None or not decided(rows[i], max_width)]
+            todo = [i for i in alive if rows[i] is None or needs_more(rows[i], max_width)]
             phase = "sequential"
             if not todo:
                 stopped = "decided"
                 break
         remaining = deadline - now()
 
-        def priority(case, rows=rows):
+        def priority(case, rows=rows):  # undecided ones first, closest to a decision first; then the imprecise
             row = rows.get(case)
-            return -1.0 if row is None else distance_to_decision(row, threshold)
+            if row is None:
+                return -1.0
+            return distance_to_decision(row, threshold) if not decided(row) else PRECISION_LAST + row["width"]
 
+        scale = 1
         if phase == "initial":  # always measured in full, whatever the budget
             chosen = todo
         else:
-            chosen = _fit(todo, costs, startup, remaining, priority) if remaining > 0 else []
+            chosen = []
+            scale = window_scale(len(alive), len(todo)) if scale_windows else 1
+            while remaining > 0:  # the largest scale (down to 1) at which some hot path still fits
+                chosen = _fit(todo, {c: v * scale for c, v in costs.items()}, startup, remaining, priority)
+                if chosen or scale == 1:
+                    break
+                scale = max(1, scale // 2)
         if not chosen:
             stopped = "budget"
             break
         t0 = now()
         # within a pair a hot path starts only while the longest one seen would still end in time
-        inner = deadline - max(costs.values(), default=0.0)
-        new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner)
+        inner = deadline - max(costs.values(), default=0.0) * scale
+        if scale_windows:
+            new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner, scale=scale)
+        else:
+            new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner)
         startup = startup_s
-        costs.update(took)
+        costs.update({c: v / scale for c, v in took.items()})
         for case, rows_ in new.items():
             samples[case].extend(rows_)
         dropped.update(lost)
-        rounds.append({"pair": pair, "phase": phase, "undecided": len(todo), "measured": len(chosen),
+        rounds.append({"pair": pair, "phase": phase, "undecided": len(todo), "measured": len(chosen), "scale": scale,
                        "ids": sorted(chosen), "wall_s": round(now() - t0, 2),
                        "elapsed_s": round(now() - started, 1)})
         pair += 1
@@ -571,8 +610,9 @@ class PairRunner:
         self.seconds, self.windows, self.warmup, self.min_calls = seconds, windows, warmup, min_calls
         self.trial = {}  # id -> windows so far (the samples' "trial" numbers)
 
-    def __call__(self, pair: int, ids: List[str], deadline: Optional[float] = None):
+    def __call__(self, pair: int, ids: List[str], deadline: Optional[float] = None, scale: int = 1):
         rng, mode, cpus = self.rng, self.mode, self.cpus
+        windows = self.windows * max(1, int(scale))
         if mode == "duet":
             first = rng.randrange(2)
             where = {"base": cpus[first], "candidate": cpus[1 - first]}
@@ -593,7 +633,7 @@ class PairRunner:
                 if deadline is not None and time.monotonic() >= deadline:
                     break  # the budget ran out within this pair: the rest waits for no one
                 tc = time.monotonic()
-                got = self._one(workers, where, case, rng)
+                got = self._one(workers, where, case, rng, windows)
                 if isinstance(got, str):
                     dropped[case] = got
                     continue
@@ -604,7 +644,7 @@ class PairRunner:
                 w.close()
         return samples, dropped, startup, took
 
-    def _one(self, workers, where, case, rng):
+    def _one(self, workers, where, case, rng, windows):
         """The windows of one hot path in this pair (samples), or why it cannot be compared (str).
         ``where`` is updated in place: the cores stay swapped for the next hot path."""
         for side in SIDES:
@@ -615,7 +655,7 @@ class PairRunner:
         if bad:  # the side that did get ready discards its state at the next prepare
             return "%s: %s" % (bad[0][0], bad[0][1].get("unavailable") or bad[0][1].get("error"))
         out = []
-        for window in range(self.windows):
+        for window in range(windows):
             if window and self.mode == "duet":  # swap the cores, same processes, same state
                 where.update(base=where["candidate"], candidate=where["base"])
                 for side in SIDES:
@@ -655,8 +695,8 @@ def measure(pythons: Dict[str, str], ids: List[str], trials: int, seconds: float
     """Run the pairs (``sequential`` with real workers). Returns (its result, cpus used)."""
     runner = PairRunner(pythons, mode, seed, seconds, windows=windows, warmup=warmup)
 
-    def measure_pair(pair, chosen, deadline):
-        samples, dropped, startup, took = runner(pair, chosen, deadline)
+    def measure_pair(pair, chosen, deadline, scale=1):
+        samples, dropped, startup, took = runner(pair, chosen, deadline, scale=scale)
         for rows in samples.values():
             for row in rows:
                 row["pair"] = pair
@@ -703,8 +743,9 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
         raise CompareError("--windows %d: give an even number, at least 2 (half the windows on each core)" % windows)
     if not 0 <= warmup <= 60:
         raise CompareError("--warmup %g: give a warm-up between 0 and 60 seconds" % warmup)
-    if max_width is not None and not 0 < max_width < 1:
-        raise CompareError("--max-width %g: give an interval width between 0 and 1" % max_width)
+    if max_width is not None and not 0 <= max_width < 1:
+        raise CompareError("--max-width %g: give an interval width from 0 (none) to below 1" % max_width)
+    max_width = max_width or None
     match = keyword_matcher(args.k) if args.k is not None else (lambda s: True)
     if args.output:
         _check_output(args.output)
@@ -743,10 +784,12 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
         except ValueError:
             not_measured[case] = "no complete pair within the %.0f s budget" % budget
             continue
-        if not decided(row, max_width):
+        if max_width is not None:
+            row["precise"] = row["width"] <= max_width
+        if not decided(row):
             row["verdict"] = "inconclusive"
             row["why"] = "%s after %d pair(s); %s" % (
-                why_undecided(row, threshold, max_width), row["pairs"],
+                why_undecided(row, threshold), row["pairs"],
                 "the %.0f s budget was spent" % budget if run_["stopped"] == "budget" else "measuring stopped")
         row["samples"] = samples[case]
         results.append(row)
@@ -790,17 +833,20 @@ def resummarize(doc: Dict[str, Any]) -> Dict[str, Any]:
     for row in doc["results"]:
         row.update(summarize(row["samples"], doc["threshold"], clock=p.get("clock", "cpu"), seed=_seed(p["seed"], row["id"])))
         row.pop("why", None)
-        if not decided(row, p.get("max_width")):
+        row.pop("precise", None)
+        if p.get("max_width") is not None:
+            row["precise"] = row["width"] <= p["max_width"]
+        if not decided(row):
             row["verdict"] = undecided
             if undecided == "inconclusive":
-                row["why"] = "%s after %d pair(s)" % (why_undecided(row, doc["threshold"], p.get("max_width")), row["pairs"])
+                row["why"] = "%s after %d pair(s)" % (why_undecided(row, doc["threshold"]), row["pairs"])
     p.pop("trim", None)
     p.update(statistic=STATISTIC, confidence=CONFIDENCE, bootstrap=BOOTSTRAP)
     return doc
 
 
 def _env_record(env: Dict[str, Any]) -> Dict[str, Any]:
-    return {k: env.get(k) for k in ("torch", "python", "executable", "kit", "definitions", "slowdown", "protocol")}
+    return {k: env.get(k) for k in ("torch", "python", "executable", "kit", "definitions", "slowdown", "protocol", "allocator")}
 
 
 # ------------------------------------------------------------------------------ Markdown + plot
@@ -852,6 +898,15 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
             lines.append("- `%s`: ×%.3f, %s." % (r["id"], r["ratio"], r.get("why") or why_undecided(r, thr)))
         for case, why in sorted(not_measured.items()):
             lines.append("- `%s`: %s." % (case, why))
+    target = p.get("max_width")
+    loose = [r for r in rows if target is not None and r["verdict"] not in ("inconclusive", "unclear")
+             and r["width"] > target]
+    if loose:
+        lines += ["", "**Wider than the precision target %g** (decided, so the verdict stands; the budget ran out "
+                  "before the interval narrowed to it):" % target, ""]
+        lines += ["- `%s`: ×%.3f [%.3f, %.3f], width %.3f after %s pair(s)." % (
+            r["id"], r["ratio"], r["low"], r["high"], r["width"], r.get("pairs", "?"))
+            for r in sorted(loose, key=lambda r: r["id"])]
     load = doc.get("loadavg_start"), doc.get("loadavg_end")
     mode = (("both sides at once, each pinned to its own core, cores swapped %s" % (
                 "after every window" if v2 else "within each pair")) if p["mode"] == "duet"
@@ -862,12 +917,17 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     if v2:
         spent = "budget %.0f s, %s" % (p["budget_s"], "every hot path decided" if doc.get("stopped") == "decided"
                                         else "spent")
+        scales = sorted({r.get("scale", 1) for r in doc.get("rounds") or []} - {1})
+        more = (" (later pairs of fewer hot paths: %s times as many)" % ", ".join("%d" % k for k in scales)) if scales else ""
+        which = ("the undecided ones and those wider than %g" % p["max_width"] if p.get("max_width")
+                 else "the undecided ones only")
         lines += ["", "Time per call (%s time): median over trials. Ratio: candidate/base, median over the pairs of "
-                  "worker processes (%s; %d windows of %s s per hot path and pair, after a %s s warm-up). Sequential: "
-                  "%d initial pairs for every hot path, then pairs for the undecided ones only; %d pairs in all. "
+                  "worker processes (%s; %d windows of %s s per hot path and pair%s, after a %s s warm-up). "
+                  "Sequential: %d initial pairs for every hot path, then pairs for %s; %d pairs in all. "
                   "%s, one torch thread per side; %.0f s (%s); load average %s → %s." % (
-                      clock, mode, p.get("windows", 2), p["seconds"], p.get("warmup", "?"), p.get("initial_pairs", 0),
-                      doc.get("pairs_started", 0), python, doc["wall_s"], spent, _load_text(load[0]), _load_text(load[1]))]
+                      clock, mode, p.get("windows", 2), p["seconds"], more, p.get("warmup", "?"),
+                      p.get("initial_pairs", 0), which, doc.get("pairs_started", 0), python, doc["wall_s"], spent,
+                      _load_text(load[0]), _load_text(load[1]))]
     else:
         lines += ["", "Time per call (%s time): median over trials. Ratio: candidate/base, median of %d pairs "
                   "of trials (%s). %s, %s s windows, one torch thread per side; %.0f s; load average %s → %s." % (
@@ -1042,9 +1102,11 @@ def add_parser(subparsers) -> None:
                         % DEFAULT_TRIALS)
     p.add_argument("--accept-inconclusive", action="store_true",
                    help="exit 0, not 3, when hot paths stay inconclusive (they are still listed)")
-    p.add_argument("--max-width", type=float, metavar="W",
-                   help="also keep measuring a decided hot path until its interval is at most W wide (default: "
-                        "stop when decided)")
+    p.add_argument("--max-width", type=float, default=DEFAULT_MAX_WIDTH, metavar="W",
+                   help="precision target: while the budget lasts, also measure decided hot paths whose interval "
+                        "is wider than W (after the undecided ones); a decided hot path that misses it keeps its "
+                        "verdict and is listed (default %g; 0: stop measuring a hot path once it is decided)"
+                        % DEFAULT_MAX_WIDTH)
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                    help="relative change that counts (default %g, i.e. %g percent)" % (DEFAULT_THRESHOLD, DEFAULT_THRESHOLD * 100))
     p.add_argument("--output", metavar="PATH",

@@ -46,7 +46,10 @@ import sys
 import tempfile
 import time
 
-PROTOCOL = 3  # 3: the hot path's state is frozen out of the garbage collector's sight between windows
+PROTOCOL = 4  # 3: the hot path's state is frozen out of the garbage collector's sight between windows;
+#               4: glibc's malloc thresholds are fixed (no per-process drift in how big blocks are got)
+MMAP_THRESHOLD = 32 << 20  # glibc's largest: blocks below it come from the heap, not a fresh mmap per call
+TRIM_THRESHOLD = 1 << 30  # free() keeps the heap's top instead of giving pages back to be faulted in again
 CALIBRATE_S = 0.002  # a batch of calls lasts at least this long, so the clock's cost is negligible
 WARMUP_S = 0.1  # untimed calls before a hot path's first window (at least two calls)
 
@@ -95,6 +98,33 @@ def _release_memory() -> None:
         pass
 
 
+_ALLOCATOR = None  # what steady_allocator() set, for environment()
+
+
+def steady_allocator():
+    """Fix glibc's malloc thresholds for this process (mallopt), before anything is timed.
+
+    By default glibc raises its mmap threshold each time a large mmapped block is freed, so
+    whether a hot path's 4 MB tensors come from the heap or from a fresh mmap (hundreds of page
+    faults per call, as system time) depends on what this worker ran before; in the all-hot-path
+    A/A runs of protocol 3 that made one pair's ratio of backward_scalar(size=large) x0.71 and
+    note_net_train_step's page faults per call vary 0-6000 between pairs. Fixed thresholds
+    (setting them also turns the drift off) leave the same allocator behaviour in every worker.
+    Returns what was set, or None where this is not glibc."""
+    global _ALLOCATOR
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc
+        return None
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    ok = mallopt(m_mmap_threshold, MMAP_THRESHOLD) == 1 and mallopt(m_trim_threshold, TRIM_THRESHOLD) == 1
+    _ALLOCATOR = {"malloc": "glibc", "mmap_threshold": MMAP_THRESHOLD, "trim_threshold": TRIM_THRESHOLD} if ok else None
+    return _ALLOCATOR
+
+
 def definitions_hash() -> str:
     """Fingerprint of the hot-path definitions: both sides of a comparison must time the same code."""
     from conformance.benchmarks import hotpaths
@@ -116,7 +146,7 @@ def environment() -> dict:
     return {"protocol": PROTOCOL, "torch": torch.__version__, "python": platform.python_version(),
             "executable": sys.executable, "kit": __version__, "definitions": definitions_hash(),
             "threads": torch.get_num_threads(), "cpus": cpus, "pid": os.getpid(),
-            "slowdown": hotpaths.slowdowns(), "cases": [c["id"] for c in hotpaths.cases("cpu")]}
+            "allocator": _ALLOCATOR, "slowdown": hotpaths.slowdowns(), "cases": [c["id"] for c in hotpaths.cases("cpu")]}
 
 
 class Session:
@@ -237,6 +267,7 @@ def _one_thread():
 
 def serve(args) -> int:
     out = _protocol_stream()
+    steady_allocator()
     _pin(args.cpu)
     _one_thread()
     with tempfile.TemporaryDirectory(prefix="conformance-worker-") as workdir:
@@ -276,6 +307,7 @@ def main(argv=None) -> int:
         except Exception as err:  # ImportError, or a broken install raising OSError
             print(json.dumps({"error": "cannot import torch (%s: %s)" % (type(err).__name__, str(err).splitlines()[0] if str(err) else "")}))
             return 3
+        steady_allocator()  # what the serving workers will set, so that the run's file records it
         try:
             env = environment()
         except ValueError as err:  # a malformed CONFORMANCE_BENCH_SLOWDOWN
@@ -284,6 +316,7 @@ def main(argv=None) -> int:
         print(json.dumps(env))
         return 0
     if args.measure:
+        steady_allocator()
         _pin(args.cpu)
         _one_thread()
         with tempfile.TemporaryDirectory(prefix="conformance-worker-") as workdir:

@@ -35,6 +35,7 @@ import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -137,8 +138,14 @@ def build_wrapper(python: str, target: str, fraction: float) -> str:
 def one_run(python, base, candidate, out, extra, env=None):
     argv = [python, "-m", "conformance.compare", "bench-compare", base, candidate, "--output", out] + extra
     print("$ " + " ".join(argv), "   # load average %s" % " ".join("%.2f" % x for x in os.getloadavg()), flush=True)
-    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, universal_newlines=True)
-    print(proc.stdout, flush=True)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        out, _ = proc.communicate()
+    except KeyboardInterrupt:  # let bench-compare stop its workers (subprocess.run would kill it, orphaning them)
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+        raise
+    print(out, flush=True)
     if proc.returncode not in (0, 1, 3):
         sys.exit("bench-compare failed (exit %d)" % proc.returncode)
     return proc.returncode

@@ -322,7 +322,7 @@ def test_the_initial_pairs_run_in_full_whatever_the_budget():
 
 def test_no_verdict_from_fewer_than_six_pairs():
     """Three pairs far beyond the threshold: still measured up to six before it is called slower
-    (a bootstrap interval of the median of 3 values covers about 75%, not 95%)."""
+    (the range of 3 values covers the median 75% of the time, not 95%)."""
     fake = FakePairs({"a": 1.5}, {"a": 0.01})
     out = _run(fake, ["a"], initial_pairs=3, budget=1000.0)
     assert len(fake.calls) == compare.MIN_DECIDE_PAIRS and out["stopped"] == "decided"
@@ -423,6 +423,35 @@ def test_inconclusive_is_exit_3_unless_accepted(tmp_path, capsys, monkeypatch, t
     assert doc["rounds"] and doc["protocol"]["budget_s"] == 0.5
 
 
+def test_the_interval_is_the_sign_tests_and_covers_the_median():
+    """Order statistics x(k)..x(n+1-k): the range for 6-8 pairs, the 6th to 16th of 21; over
+    normal and heavy-tailed pairs it covers the true median at least 95% of the time."""
+    logs = [math.log(1 + i / 100.0) for i in range(1, 22)]
+    for n, (lo, hi) in {6: (1, 6), 8: (1, 8), 9: (2, 8), 21: (6, 16)}.items():
+        est, low, high = compare.median_interval(logs[:n])
+        assert (low, high) == pytest.approx((1 + lo / 100.0, 1 + hi / 100.0)), n
+    rng = random.Random(7)
+    for n in (6, 7, 9, 15, 21):
+        for draw in (lambda: rng.gauss(0, 0.1), lambda: rng.gauss(0, 0.05) / max(1e-3, abs(rng.gauss(0, 1))) ** 0.5):
+            hits = sum(low <= 1.0 <= high for low, high in
+                       (compare.median_interval([draw() for _ in range(n)])[1:] for _ in range(1500)))
+            assert hits / 1500.0 >= 0.94, (n, hits)
+
+
+def test_a_median_of_few_clustered_pairs_is_not_called_slower():
+    """The A/A pairs that the percentile bootstrap called slower ([1.052, 1.082] from 7 pairs, one
+    of them at 0.99): the sign-test interval is their range and decides nothing."""
+    path = os.path.join(os.path.dirname(__file__), "..", "reports", "bench", "compare", "checks", "protocol",
+                        "quiet-p4-bootstrap-aa-false-alarm.json")
+    with open(path) as fh:
+        doc = json.load(fh)
+    row = [r for r in doc["results"] if r["id"] == "running_loss_total(mode=tensor)"][0]
+    assert row["verdict"] == "slower" and doc["protocol"]["bootstrap"] == 10000  # what the file recorded
+    again = compare.summarize(row["samples"], doc["threshold"])
+    assert again["pairs"] == 7 and again["verdict"] == "inconclusive"
+    assert (again["low"], again["high"]) == pytest.approx((0.988, 1.269), abs=5e-4)
+
+
 def test_the_precision_target_spends_budget_but_never_takes_a_verdict_away(tmp_path, capsys, monkeypatch):
     """'a' is decided 'same' by its initial pairs with an interval wider than 0.05; 'b' (true ratio
     1.05) stays undecided. The sequential pairs measure both (b first when not both fit); at the
@@ -484,7 +513,7 @@ def test_the_worker_fixes_the_allocator_so_freed_blocks_are_not_faulted_in_again
 
     steady = [faults("steady") for _ in range(4)]
     assert all(applied for _, applied in steady), "mallopt was not applied: not glibc?"
-    assert all(per_step < 10 for per_step, _ in steady), (steady, "default:", [faults("default")[0] for _ in range(4)])
+    assert all(per_step < 50 for per_step, _ in steady), (steady, "default:", [faults("default")[0] for _ in range(4)])
     env = json.loads(subprocess.run([PY, "-m", compare.WORKER, "--probe"], stdout=subprocess.PIPE,
                                     universal_newlines=True, check=True).stdout)
     assert env["protocol"] >= 4 and env["allocator"] == {"malloc": "glibc", "mmap_threshold": worker.MMAP_THRESHOLD,

@@ -140,12 +140,15 @@ def one_run(python, base, candidate, out, extra, env=None):
     print("$ " + " ".join(argv), "   # load average %s" % " ".join("%.2f" % x for x in os.getloadavg()), flush=True)
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, universal_newlines=True)
     try:
-        out, _ = proc.communicate()
+        text, _ = proc.communicate()
     except KeyboardInterrupt:  # let bench-compare stop its workers (subprocess.run would kill it, orphaning them)
-        proc.send_signal(signal.SIGINT)
-        proc.wait()
+        try:  # Ctrl-C on a terminal reached it too: give it time to stop them before asking again
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
         raise
-    print(out, flush=True)
+    print(text, flush=True)
     if proc.returncode not in (0, 1, 3):
         sys.exit("bench-compare failed (exit %d)" % proc.returncode)
     return proc.returncode
@@ -357,7 +360,23 @@ def _validation_runs():
 
 
 def _protocol(d):
-    return d.get("base", {}).get("protocol") or "?"
+    """The worker protocol and the interval of a run ("4, sign test"). Files of schema version 2
+    that do not record it (aa-v2-01, inject-backward-10-01) were made with protocol 3, the first
+    of the sequential runs (protocol.md); older files: "?"."""
+    proto = d.get("base", {}).get("protocol")
+    if proto is None and d.get("schema_version", 1) >= 2:
+        proto = 3
+    if proto is None:
+        return "?"
+    return "%s, %s" % (proto, "bootstrap" if "bootstrap" in d.get("protocol", {}) else "sign test")
+
+
+def _protocol_order(label):
+    """Newest first; unrecorded last."""
+    if label == "?":
+        return (1, 0, "")
+    number, _, interval = label.partition(", ")
+    return (0, -int(number), interval != "sign test")
 
 
 def criteria_table(shares):
@@ -365,7 +384,7 @@ def criteria_table(shares):
     one table per worker protocol, the newest first (a change of protocol starts the count anew)."""
     runs = _validation_runs()
     lines = []
-    for proto in sorted({_protocol(d) for _, d in runs}, key=str, reverse=True):
+    for proto in sorted({_protocol(d) for _, d in runs}, key=_protocol_order):
         lines += _criteria([(n, d) for n, d in runs if _protocol(d) == proto], shares, proto)
     return lines
 
@@ -379,7 +398,8 @@ def _criteria(runs, shares, proto):
         if n.startswith("inject-"):
             _, what = _injected(n, d)
             inj.setdefault(list(what.items())[0], []).append((n, d))
-    lines = ["", "## Issue 21's criteria over the full default runs, worker protocol %s" % proto, "",
+    lines = ["", "## Issue 21's criteria over the full default runs, worker protocol %s" % (
+        proto if proto != "?" else "unrecorded"), "",
              "Runs: %d A/A (`aa-v2-*`), %s (`inject-*`); each `python -m conformance.compare bench-compare BASE CAND` "
              "with default options on all hot paths. Met: **yes** / **no**." % (
                  len(aa), ", ".join("%d with %s +%g%%" % (len(v), t, 100 * f) for (t, f), v in sorted(inj.items()))

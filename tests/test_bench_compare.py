@@ -238,7 +238,8 @@ class FakePairs:
                 break
             samples[case] = [dict(_window(pair, core, self.truth[case] * math.exp(self.rng.gauss(0, self.noise[case]))))
                              for _ in range(scale) for core in (0, 1)]
-            cost = (self.cost[case] if isinstance(self.cost, dict) else self.cost) * scale
+            cost = self.cost[case] if isinstance(self.cost, dict) else self.cost
+            cost = cost[0] + cost[1] * scale if isinstance(cost, tuple) else cost * scale  # (build, windows) or windows
             self.t += cost
             took[case] = cost
         return samples, {}, self.startup, took
@@ -312,6 +313,23 @@ def test_a_sequential_pair_of_few_hot_paths_gives_each_more_windows():
     assert widths[True] < 0.75 * widths[False], widths
     assert compare.window_scale(18, 9) == 2 and compare.window_scale(18, 18) == 1
     assert compare.window_scale(18, 0) == compare.window_scale(40, 1) == compare.MAX_WINDOW_SCALE
+
+
+def test_no_pair_near_the_end_starts_without_time_for_what_it_was_chosen_for():
+    """An expensive hot path decided early (4 s to build) must not hold back the cheap undecided
+    one at the end of the budget, and a hot path's build time is not shrunk by a smaller scale:
+    every sequential pair measures what it chose, and the run keeps its summary reserve."""
+    truth = dict({"p%02d" % i: 1.0 for i in range(16)}, costly=1.0, edge=1.05)
+    noise = dict({"p%02d" % i: 0.002 for i in range(16)}, costly=0.002, edge=0.1)
+    cost = dict({"p%02d" % i: (0.25, 0.6) for i in range(16)}, costly=(4.0, 0.6), edge=(0.25, 0.6))
+    for budget in (150.0, 163.0, 171.5):
+        fake = FakePairs(truth, noise, cost=cost, startup=3.5, seed=1)
+        out = _run(fake, sorted(truth), budget=budget)
+        later = [r for r in out["rounds"] if r["phase"] == "sequential"]
+        assert later and all(r["ids"] == ["edge"] for r in later)
+        measured = {w["pair"] for w in out["samples"]["edge"]}
+        assert all(r["pair"] in measured for r in later), (budget, later[-3:])
+        assert out["elapsed_s"] <= budget - compare.SUMMARY_RESERVE_S
 
 
 def test_the_initial_pairs_run_in_full_whatever_the_budget():

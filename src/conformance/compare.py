@@ -24,11 +24,12 @@ when the interval lies wholly above 1+threshold, ``faster`` when wholly below 1-
 ``same`` when wholly inside.
 
 Sequential sampling within a time budget: after the initial pairs (``--trials``) every hot path
-whose interval still straddles a threshold gets another pair, and only those, one round of
-fresh workers after another, until every hot path is decided or the budget (``--budget``,
-wall-clock seconds of the whole run) is spent; a round that would not fit measures the hot paths
-closest to a decision first. A hot path still undecided then is ``inconclusive``: never a
-silent pass. Exit 0: nothing slower, nothing inconclusive; 1: something slower; 3: nothing
+whose interval still straddles a threshold gets another pair, then those decided whose interval
+is still wider than the precision target (``--max-width``, default 0.05; missing it never takes
+a verdict away), one round of fresh workers after another, each hot path with more windows when
+a round measures fewer of them, until none is left or the budget (``--budget``, wall-clock
+seconds of the whole run) is spent; a round that would not fit measures the hot paths closest to
+a decision first. A hot path still undecided then is ``inconclusive``: never a silent pass. Exit 0: nothing slower, nothing inconclusive; 1: something slower; 3: nothing
 slower but something inconclusive (``--accept-inconclusive`` makes it 0); 2: unusable input
 (CompareError, one line); 130: interrupted (SIGINT), 143: terminated (SIGTERM): both stop the
 worker processes and write nothing, so an earlier file at ``--output`` stays as it was.
@@ -232,7 +233,7 @@ def median_interval(logs: Sequence[float], confidence: float = CONFIDENCE) -> Tu
 
     The median, not the mean: a pair in which one side was descheduled for a while can be far
     off (on the shared VM such a window cost up to 10x the CPU time per call, on one side only).
-    The order statistics, not a percentile bootstrap (protocols 1-4 before this): the bootstrap's
+    The order statistics, not a percentile bootstrap (files that record "bootstrap"): the bootstrap's
     interval of a median of few values is too narrow. In an A/A run on the 2-core VM
     (`reports/bench/compare/checks/protocol/quiet-p4-bootstrap-aa-false-alarm.json`) 7 pairs of
     running_loss_total(mode=tensor) at 0.99-1.27 (windows 0.47-2.03: one core much slower than the
@@ -242,10 +243,14 @@ def median_interval(logs: Sequence[float], confidence: float = CONFIDENCE) -> Tu
     n = len(values)
     if n == 0:
         raise ValueError("no complete pair of trials")
+
+    def comb(n_, r):  # math.comb needs Python 3.8; the kit runs on 3.7 too
+        return math.factorial(n_) // (math.factorial(r) * math.factorial(n_ - r))
+
     alpha, k, below = 1 - confidence, 1, 0.0
-    while k < (n + 1) // 2:  # widen the tail by one order statistic while the coverage stays enough
-        below += math.comb(n, k - 1) / 2.0 ** n  # P(Binomial(n, 1/2) <= k - 1)
-        if 2 * (below + math.comb(n, k) / 2.0 ** n) > alpha:
+    while k < (n + 1) // 2:  # narrow by one order statistic per side while the coverage stays enough
+        below += comb(n, k - 1) / 2.0 ** n  # P(Binomial(n, 1/2) <= k - 1)
+        if 2 * (below + comb(n, k) / 2.0 ** n) > alpha:
             break
         k += 1
     mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
@@ -491,6 +496,14 @@ MAX_WINDOW_SCALE = 8
 PRECISION_LAST = 1e6  # sorts the decided-but-imprecise hot paths after every undecided one
 
 
+def _cost(costs: Dict[str, Tuple[float, int]], case: str, scale: int) -> float:
+    """A hot path's estimated seconds in a pair at ``scale``, from (seconds, scale) the last time
+    it was measured: never less than then (its build and warm-up do not shrink with fewer
+    windows), proportionally more for more windows (an upper bound: they do not grow either)."""
+    took, was = costs[case]
+    return took * max(1.0, scale / float(was))
+
+
 def window_scale(alive: int, undecided: int) -> int:
     """How many times the initial windows a sequential pair gives each hot path it measures: about
     alive/undecided (a pair then costs about what an initial one did), from 1 to MAX_WINDOW_SCALE.
@@ -510,8 +523,8 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
     measures ``ids`` in one fresh pair, stopping early at ``deadline`` if one is given, and returns
     (samples per id, dropped id -> why, seconds to start the workers, seconds each id took)). The
     first ``initial_pairs`` measure every hot path, whatever the budget; after that a pair
-    measures only the hot paths that are not ``decided`` yet, until none is left or the budget
-    (seconds since ``started``) is spent. A pair is started only with the hot paths whose
+    measures only the hot paths that ``needs_more`` (not decided yet, or wider than ``max_width``;
+    the undecided first), until none is left or the budget (seconds since ``started``) is spent. A pair is started only with the hot paths whose
     estimated cost fits in what is left of the budget (the closest to a decision first).
 
     A sequential pair that measures fewer hot paths gives each more windows (``scale``: how many
@@ -525,7 +538,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
     deadline = started + budget_s - SUMMARY_RESERVE_S  # the last pair leaves time to summarize and write
     samples: Dict[str, List[dict]] = {i: [] for i in ids}
     dropped: Dict[str, str] = {}
-    costs: Dict[str, float] = {}
+    costs: Dict[str, Tuple[float, int]] = {}  # hot path -> (seconds, scale) when last measured
     startup: Optional[float] = None
     rounds: List[Dict[str, Any]] = []
     pair, stopped = 0, "decided"
@@ -558,7 +571,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
             chosen = []
             scale = window_scale(len(alive), len(todo)) if scale_windows else 1
             while remaining > 0:  # the largest scale (down to 1) at which some hot path still fits
-                chosen = _fit(todo, {c: v * scale for c, v in costs.items()}, startup, remaining, priority)
+                chosen = _fit(todo, {c: _cost(costs, c, scale) for c in costs}, startup, remaining, priority)
                 if chosen or scale == 1:
                     break
                 scale = max(1, scale // 2)
@@ -566,18 +579,21 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
             stopped = "budget"
             break
         t0 = now()
-        # within a pair a hot path starts only while the longest one seen would still end in time
-        inner = deadline - max(costs.values(), default=0.0) * scale
+        # within a pair a hot path starts only while the longest of those chosen would still end in time
+        inner = deadline - max([_cost(costs, c, scale) for c in chosen if c in costs], default=0.0)
         if scale_windows:
             new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner, scale=scale)
         else:
             new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner)
         startup = startup_s
-        costs.update({c: v / scale for c, v in took.items()})
+        costs.update({c: (v, scale) for c, v in took.items()})
         for case, rows_ in new.items():
             samples[case].extend(rows_)
         dropped.update(lost)
-        rounds.append({"pair": pair, "phase": phase, "undecided": len(todo), "measured": len(chosen), "scale": scale,
+        rounds.append({"pair": pair, "phase": phase, "undecided": len(todo) if phase == "initial" else
+                       sum(1 for i in todo if rows[i] is None or not decided(rows[i])),
+                       "imprecise": 0 if phase == "initial" else sum(1 for i in todo if rows[i] is not None and decided(rows[i])),
+                       "measured": len(chosen), "scale": scale,
                        "ids": sorted(chosen), "wall_s": round(now() - t0, 2),
                        "elapsed_s": round(now() - started, 1)})
         pair += 1

@@ -28,6 +28,8 @@ previous hot path left behind. Once a hot path is built and warm, what is alive 
 collector's permanent generation (``gc.freeze``), so that the collection before each window is
 cheap instead of the ~0.1 s a full pass over torch's objects takes (on the 2-core VM that had been
 about 40% of a hot path's cost in a pair); the next prepare unfreezes it so that it can be freed.
+Each worker fixes glibc's malloc thresholds at start (``steady_allocator``, protocol 4), so
+that no worker's history decides whether freed tensors are faulted in again.
 ``nivcsw`` (involuntary context switches), ``minflt`` (page
 faults) and ``sys_seconds`` are diagnostics of a window's disturbance, stored, not used.
 A hot path this release lacks answers {"id": ID, "unavailable": why}; one that raises answers
@@ -104,9 +106,10 @@ _ALLOCATOR = None  # what steady_allocator() set, for environment()
 def steady_allocator():
     """Fix glibc's malloc thresholds for this process (mallopt), before anything is timed.
 
-    By default glibc raises its mmap threshold each time a large mmapped block is freed, so
-    whether a hot path's 4 MB tensors come from the heap or from a fresh mmap (hundreds of page
-    faults per call, as system time) depends on what this worker ran before; in the all-hot-path
+    By default glibc raises its mmap threshold, and with it the heap-trim threshold, each time a
+    large mmapped block is freed, so whether a hot path's freed 4 MB tensors stay in the heap or
+    are given back and faulted in again on the next call (hundreds of page faults per call, as
+    system time) depends on what this process did before; in the all-hot-path
     A/A runs of protocol 3 that made one pair's ratio of backward_scalar(size=large) x0.71 and
     note_net_train_step's page faults per call vary 0-6000 between pairs. Fixed thresholds
     (setting them also turns the drift off) leave the same allocator behaviour in every worker.

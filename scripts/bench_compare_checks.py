@@ -333,6 +333,7 @@ def summary():
     lines += criteria_table(shares)
     lines += inject_table(shares)
     lines += widths_table()
+    lines += precision_budget()
     lines += trials_needed()
     lines.append("")
     os.makedirs(CHECKS, exist_ok=True)
@@ -506,6 +507,45 @@ def widths_table():
             else:
                 cells.append("—")
         lines.append("| %s | %s | %s |" % (hid, "%.3g s" % per if per else "?", " | ".join(cells)))
+    return lines
+
+
+def precision_budget(width=0.05):
+    """From the newest A/A with the sign-test interval: per hot path the window-to-window spread
+    of the log ratio, and how many pairs (of 6 windows) and seconds of timed windows an interval of
+    ``width`` would take at that spread (the median's interval is about sqrt(pi/2) times the mean's:
+    n = (2 * 1.96 * sqrt(pi/2) * sd_pair / width) ** 2, sd_pair = sd_window / sqrt(6))."""
+    import math
+    import statistics
+
+    newest = None
+    for name, d in _validation_runs():
+        if name.startswith("aa-") and _protocol(d).endswith("sign test"):
+            if newest is None or d["started"] > newest[1]["started"]:
+                newest = (name, d)
+    if newest is None:
+        return []
+    name, d = newest
+    lines = ["", "## What an interval %g wide would take on this host (from %s)" % (width, name), "",
+             "Timed windows only (both sides at once), no worker start-up or build; the budget is 600 s for all.", "",
+             "| hot path | per call | window spread (sd of log ratio) | pairs needed | seconds of windows |",
+             "|---|---|---|---|---|"]
+    total = 0.0
+    for r in sorted(d["results"], key=lambda r: r["id"]):
+        by = {}
+        for smp in r["samples"]:
+            ratio = (smp["candidate_cpu_s"] / smp["candidate_calls"]) / (smp["base_cpu_s"] / smp["base_calls"])
+            by.setdefault((smp["pair"], smp["base_core"]), []).append(math.log(ratio))
+        var = [statistics.variance(v) for v in by.values() if len(v) > 1]
+        if not var:
+            continue
+        sd = math.sqrt(statistics.mean(var))
+        pairs = (2 * 1.96 * math.sqrt(math.pi / 2) * sd / math.sqrt(6) / width) ** 2
+        secs = pairs * 6 * statistics.median(smp["base_wall_s"] for smp in r["samples"])
+        if r["base_per_call"] >= MIN_CALL_S:
+            total += secs
+        lines.append("| %s | %.3g s | %.3f | %.0f | %.0f |" % (r["id"], r["base_per_call"], sd, pairs, secs))
+    lines.append("| all of at least 10 µs per call | | | | **%.0f** |" % total)
     return lines
 
 

@@ -531,7 +531,8 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
     times the initial windows, about as many as the hot paths alive per hot path measured, at most
     MAX_WINDOW_SCALE), so that starting the workers stays a small part of a pair's cost; with
     ``scale_windows`` False every pair has the initial windows. ``measure_pair`` is then called
-    with ``scale=`` and its per-hot-path seconds are taken as proportional to the scale.
+    with ``scale=``; a hot path's cost at another scale is estimated by ``_cost`` (never less than
+    last time, proportionally more for more windows).
 
     Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s"}."""
     started = now() if started is None else started

@@ -49,7 +49,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .bench import fmt_seconds
@@ -253,8 +252,7 @@ def median_interval(logs: Sequence[float], confidence: float = CONFIDENCE) -> Tu
         if 2 * (below + comb(n, k) / 2.0 ** n) > alpha:
             break
         k += 1
-    mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-    return math.exp(mid), math.exp(values[k - 1]), math.exp(values[n - k])
+    return math.exp(_median(values)), math.exp(values[k - 1]), math.exp(values[n - k])
 
 
 def verdict(low: float, high: float, threshold: float) -> str:
@@ -329,7 +327,7 @@ def _median(xs: Sequence[float]) -> float:
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
-def summarize(samples: List[Dict[str, Any]], threshold: float, clock: str = "cpu", seed: int = 0,
+def summarize(samples: List[Dict[str, Any]], threshold: float, clock: str = "cpu",
               brief: bool = False) -> Dict[str, Any]:
     """A hot path's ratio, interval and verdict from its samples (``brief``: only those, for the
     sequential looks; the same numbers as the full summary)."""
@@ -343,7 +341,7 @@ def summarize(samples: List[Dict[str, Any]], threshold: float, clock: str = "cpu
     row.update({"base_per_call": _median([per_call(s, "base", clock) for s in samples]),
                 "candidate_per_call": _median([per_call(s, "candidate", clock) for s in samples]),
                 "core_bias": core_bias(samples, clock),
-                "other_clock": {"clock": other, "ratio": median_interval(pair_log_ratios(samples, other))[0]}})
+                "other_clock": {"clock": other, "ratio": math.exp(_median(pair_log_ratios(samples, other)))}})
     return row
 
 
@@ -513,7 +511,7 @@ def window_scale(alive: int, undecided: int) -> int:
 
 
 def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[dict]], Dict[str, str], float, Dict[str, float]]],
-               initial_pairs: int, budget_s: float, threshold: float, clock: str = "cpu", seed: int = 0,
+               initial_pairs: int, budget_s: float, threshold: float, clock: str = "cpu",
                max_width: Optional[float] = None, progress: Callable[[str], None] = lambda msg: None,
                now: Callable[[], float] = time.monotonic, started: Optional[float] = None,
                scale_windows: bool = True) -> Dict[str, Any]:
@@ -530,8 +528,8 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
     A sequential pair that measures fewer hot paths gives each more windows (``scale``: how many
     times the initial windows, about as many as the hot paths alive per hot path measured, at most
     MAX_WINDOW_SCALE), so that starting the workers stays a small part of a pair's cost; with
-    ``scale_windows`` False every pair has the initial windows. ``measure_pair`` is then called
-    with ``scale=``; a hot path's cost at another scale is estimated by ``_cost`` (never less than
+    ``scale_windows`` False every pair has the initial windows. ``measure_pair`` is called with
+    ``scale=`` (1 for the initial pairs); a hot path's cost at another scale is estimated by ``_cost`` (never less than
     last time, proportionally more for more windows).
 
     Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s"}."""
@@ -551,7 +549,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
         if pair < initial_pairs:
             todo, phase = alive, "initial"
         else:
-            rows = {i: _summarize_or_none(samples[i], threshold, clock, _seed(seed, i)) for i in alive}
+            rows = {i: _summarize_or_none(samples[i], threshold, clock) for i in alive}
             todo = [i for i in alive if rows[i] is None or needs_more(rows[i], max_width)]
             phase = "sequential"
             if not todo:
@@ -582,18 +580,14 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
         t0 = now()
         # within a pair a hot path starts only while the longest of those chosen would still end in time
         inner = deadline - max([_cost(costs, c, scale) for c in chosen if c in costs], default=0.0)
-        if scale_windows:
-            new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner, scale=scale)
-        else:
-            new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner)
+        new, lost, startup_s, took = measure_pair(pair, chosen, None if phase == "initial" else inner, scale=scale)
         startup = startup_s
         costs.update({c: (v, scale) for c, v in took.items()})
         for case, rows_ in new.items():
             samples[case].extend(rows_)
         dropped.update(lost)
-        rounds.append({"pair": pair, "phase": phase, "undecided": len(todo) if phase == "initial" else
-                       sum(1 for i in todo if rows[i] is None or not decided(rows[i])),
-                       "imprecise": 0 if phase == "initial" else sum(1 for i in todo if rows[i] is not None and decided(rows[i])),
+        undecided = len(todo) if phase == "initial" else sum(1 for i in todo if rows[i] is None or not decided(rows[i]))
+        rounds.append({"pair": pair, "phase": phase, "undecided": undecided, "imprecise": len(todo) - undecided,
                        "measured": len(chosen), "scale": scale,
                        "ids": sorted(chosen), "wall_s": round(now() - t0, 2),
                        "elapsed_s": round(now() - started, 1)})
@@ -611,9 +605,9 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
             "elapsed_s": now() - started, "pairs_started": pair}
 
 
-def _summarize_or_none(samples: List[dict], threshold: float, clock: str, seed: int) -> Optional[Dict[str, Any]]:
+def _summarize_or_none(samples: List[dict], threshold: float, clock: str) -> Optional[Dict[str, Any]]:
     try:
-        return summarize(samples, threshold, clock=clock, seed=seed, brief=True)
+        return summarize(samples, threshold, clock=clock, brief=True)
     except ValueError:  # no complete pair yet
         return None
 
@@ -728,7 +722,7 @@ def measure(pythons: Dict[str, str], ids: List[str], trials: int, seconds: float
         return samples, dropped, startup, took
 
     result = sequential(ids, measure_pair, initial_pairs=trials // 2, budget_s=budget_s, threshold=threshold,
-                        clock=clock, seed=seed, max_width=max_width, progress=progress, started=started)
+                        clock=clock, max_width=max_width, progress=progress, started=started)
     return result, runner.cpus
 
 
@@ -805,7 +799,7 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
             continue
         row = {"id": case}
         try:
-            row.update(summarize(samples.get(case, []), threshold, clock=args.clock, seed=_seed(args.seed, case)))
+            row.update(summarize(samples.get(case, []), threshold, clock=args.clock))
         except ValueError:
             not_measured[case] = "no complete pair within the %.0f s budget" % budget
             continue
@@ -845,19 +839,13 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
     return doc, rc
 
 
-def _seed(seed: int, case: str) -> int:
-    """One hot path's seed: the run's seed and the hot path's id (the bootstrap of files before the
-    order-statistic interval used it; kept so that ``summarize`` keeps its signature)."""
-    return (seed + zlib.crc32(case.encode("utf-8"))) % (2 ** 32)
-
-
 def resummarize(doc: Dict[str, Any]) -> Dict[str, Any]:
     """``doc`` with every result recomputed from its samples by this kit's statistics (the samples
     are the measurement; the summary is a function of them)."""
     p = doc["protocol"]
     undecided = "inconclusive" if doc.get("schema_version", 1) >= 2 else "unclear"
     for row in doc["results"]:
-        row.update(summarize(row["samples"], doc["threshold"], clock=p.get("clock", "cpu"), seed=_seed(p["seed"], row["id"])))
+        row.update(summarize(row["samples"], doc["threshold"], clock=p.get("clock", "cpu")))
         row.pop("why", None)
         row.pop("precise", None)
         if p.get("max_width") is not None:

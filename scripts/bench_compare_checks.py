@@ -467,7 +467,7 @@ def inject_table(shares):
                   % target, "",
                   "| hot path | share in target | expected | ratios (min-max) | slower | same | faster | undecided | "
                   "widest interval |", "|---|---|---|---|---|---|---|---|---|"]
-        ids = sorted({r["id"] for d in docs for r in d["results"]}, key=lambda i: -share.get(i, {}).get("share", 0))
+        ids = sorted({r["id"] for d in docs for r in d["results"]}, key=lambda i: (-share.get(i, {}).get("share", 0), i))
         for hid in ids:
             rows = [r for d in docs for r in d["results"] if r["id"] == hid]
             v = [r["verdict"] for r in rows]
@@ -511,41 +511,44 @@ def widths_table():
 
 
 def precision_budget(width=0.05):
-    """From the newest A/A with the sign-test interval: per hot path the window-to-window spread
-    of the log ratio, and how many pairs (of 6 windows) and seconds of timed windows an interval of
-    ``width`` would take at that spread (the median's interval is about sqrt(pi/2) times the mean's:
-    n = (2 * 1.96 * sqrt(pi/2) * sd_pair / width) ** 2, sd_pair = sd_window / sqrt(6))."""
+    """For each A/A with the sign-test interval: per hot path the window-to-window spread of the
+    log ratio (``scripts/bench_spread.py``), and the seconds of timed windows an interval of
+    ``width`` would take at that spread (the median's interval is about sqrt(pi/2) times the
+    mean's: pairs = (2 * 1.96 * sqrt(pi/2) * sd_pair / width) ** 2, sd_pair = sd_window / sqrt(6);
+    seconds = pairs * 6 windows * the hot path's window length). The host's noise changes from
+    one run to the next, so every such run gets a column."""
     import math
     import statistics
 
-    newest = None
-    for name, d in _validation_runs():
-        if name.startswith("aa-") and _protocol(d).endswith("sign test"):
-            if newest is None or d["started"] > newest[1]["started"]:
-                newest = (name, d)
-    if newest is None:
+    sys.path.insert(0, HERE)
+    from bench_spread import components  # the window-to-window spread, as scripts/bench_spread.py prints it
+
+    runs = sorted(((n, d) for n, d in _validation_runs() if n.startswith("aa-") and _protocol(d).endswith("sign test")),
+                  key=lambda nd: nd[1]["started"])
+    if not runs:
         return []
-    name, d = newest
-    lines = ["", "## What an interval %g wide would take on this host (from %s)" % (width, name), "",
-             "Timed windows only (both sides at once), no worker start-up or build; the budget is 600 s for all.", "",
-             "| hot path | per call | window spread (sd of log ratio) | pairs needed | seconds of windows |",
-             "|---|---|---|---|---|"]
-    total = 0.0
-    for r in sorted(d["results"], key=lambda r: r["id"]):
-        by = {}
-        for smp in r["samples"]:
-            ratio = (smp["candidate_cpu_s"] / smp["candidate_calls"]) / (smp["base_cpu_s"] / smp["base_calls"])
-            by.setdefault((smp["pair"], smp["base_core"]), []).append(math.log(ratio))
-        var = [statistics.variance(v) for v in by.values() if len(v) > 1]
-        if not var:
-            continue
-        sd = math.sqrt(statistics.mean(var))
-        pairs = (2 * 1.96 * math.sqrt(math.pi / 2) * sd / math.sqrt(6) / width) ** 2
-        secs = pairs * 6 * statistics.median(smp["base_wall_s"] for smp in r["samples"])
-        if r["base_per_call"] >= MIN_CALL_S:
-            total += secs
-        lines.append("| %s | %.3g s | %.3f | %.0f | %.0f |" % (r["id"], r["base_per_call"], sd, pairs, secs))
-    lines.append("| all of at least 10 µs per call | | | | **%.0f** |" % total)
+    lines = ["", "## What an interval %g wide would take on this host (A/A runs with the sign-test interval)" % width,
+             "", "Per run: the window spread (sd of the log ratio) / seconds of timed windows needed (both sides at "
+             "once; no worker start-up or build). The budget is 600 s for all hot paths.", "",
+             "| hot path | " + " | ".join("%s (%s)" % (n.replace(".json", ""), d["started"][11:16]) for n, d in runs) + " |",
+             "|---|" + "---|" * len(runs)]
+    cells, totals = {}, []
+    for name, d in runs:
+        spread = components(os.path.join(CHECKS, name))
+        total = 0.0
+        for r in d["results"]:
+            if r["id"] not in spread:
+                continue
+            sd = spread[r["id"]][0]
+            pairs = (2 * 1.96 * math.sqrt(math.pi / 2) * sd / math.sqrt(6) / width) ** 2
+            secs = pairs * 6 * statistics.median(smp["base_wall_s"] for smp in r["samples"])
+            if r["base_per_call"] >= MIN_CALL_S:
+                total += secs
+            cells.setdefault(r["id"], {})[name] = "%.3f / %.0f" % (sd, secs)
+        totals.append("**%.0f**" % total)
+    for hid in sorted(cells):
+        lines.append("| %s | %s |" % (hid, " | ".join(cells[hid].get(n, "—") for n, _ in runs)))
+    lines.append("| all of at least 10 µs per call | %s |" % " | ".join(totals))
     return lines
 
 

@@ -388,6 +388,53 @@ def test_pairs_of_four_windows_average_each_core_first():
     assert compare.pair_log_ratios(samples) == pytest.approx([math.log(1.2) / 2])
 
 
+
+_FAKE_WORKER = r"""
+import json, sys, time
+log, name = sys.argv[1], sys.argv[2]
+with open(log, "a") as fh:
+    fh.write("%s start %.6f\n" % (name, time.time()))
+time.sleep(0.5)  # as importing torch: the hello comes late
+with open(log, "a") as fh:
+    fh.write("%s hello %.6f\n" % (name, time.time()))
+print(json.dumps({"hello": {}}), flush=True)
+for line in sys.stdin:
+    if json.loads(line)["cmd"] == "quit":
+        break
+"""
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="fake interpreters are shell scripts")
+def test_a_pair_starts_both_workers_before_waiting_for_either_and_draws_who_starts_first(tmp_path):
+    """A worker says hello after importing torch (seconds). Waiting for the base's hello before
+    starting the candidate made every pair pay two imports, and the candidate was always the one
+    started second: on the 2-core VM that one was 2-4% cheaper per call in
+    dataloader_epoch(workers=2), so every A/A showed it x0.95-0.98. Here each fake worker takes
+    0.5 s to say hello: both must have started before either said it, and over 8 pairs each side
+    must have been started first at least once."""
+    script = tmp_path / "fake_worker.py"
+    script.write_text(_FAKE_WORKER)
+    log = tmp_path / "log"
+    pythons = {}
+    for side in compare.SIDES:
+        exe = tmp_path / ("python-" + side)
+        exe.write_text("#!/bin/sh\nexec %s %s %s %s\n" % (PY, script, log, side))
+        exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+        pythons[side] = str(exe)
+    runner = compare.PairRunner(pythons, "alternate", seed=0, seconds=0.1)
+    firsts = []
+    for pair in range(8):
+        log.write_text("")
+        samples, dropped, startup, took = runner(pair, [])
+        events = [line.split() for line in log.read_text().splitlines()]
+        starts = [name for name, what, _ in events if what == "start"]
+        first_hello = min(float(t) for _, what, t in events if what == "hello")
+        assert sorted(starts) == sorted(compare.SIDES) and samples == {} and dropped == {}
+        assert all(float(t) < first_hello for _, what, t in events if what == "start"), events
+        firsts.append(starts[0])
+    assert set(firsts) == set(compare.SIDES), firsts
+
+
 # ------------------------------------------------------------------------------ exit statuses (fake workers)
 def _fake_env(cases):
     from conformance.benchmarks.worker import PROTOCOL

@@ -304,7 +304,9 @@ def summary():
              "A/A: the same interpreter on both sides. Inject: both sides run through a wrapper interpreter "
              "(sitecustomize) that patches one torch function, the candidate's making it spend the given fraction "
              "more CPU time per call, the base's 0%. Sensitivity: the kit's test-only hook "
-             "(CONFORMANCE_BENCH_SLOWDOWN). Flagged: the 95% interval lies wholly above 1 + threshold. Version 1 "
+             "(CONFORMANCE_BENCH_SLOWDOWN). Flagged (slower): in runs of the median rule (worker column), the median "
+             "ratio above 1 + threshold and the 99% interval wholly above 1; before it, the 95% interval wholly "
+             "above 1 + threshold. Version 1 "
              "files ran a fixed number of trials (undecided: `unclear`); version 2 files sample sequentially "
              "within a time budget (undecided after it: `inconclusive`, exit 3).", ""]
     lines += ["| run | v | worker | hot paths | pairs (min-max) | slower | faster | same | undecided | exit | widest interval | "
@@ -360,24 +362,30 @@ def _validation_runs():
     return runs
 
 
+RULE = "median rule"  # files whose protocol records "decision": slower = median beyond the threshold and the
+#                       99% interval above 1, both workers of a pair started at once (compare.DECISION, START)
+
+
 def _protocol(d):
-    """The worker protocol and the interval of a run ("4, sign test"). Files of schema version 2
-    that do not record it (aa-v2-01, inject-backward-10-01) were made with protocol 3, the first
-    of the sequential runs (protocol.md); older files: "?"."""
+    """The worker protocol, the interval and the decision rule of a run ("4, sign test, median
+    rule"). Files of schema version 2 that do not record the protocol (aa-v2-01,
+    inject-backward-10-01) were made with protocol 3, the first of the sequential runs
+    (protocol.md); older files: "?"."""
     proto = d.get("base", {}).get("protocol")
     if proto is None and d.get("schema_version", 1) >= 2:
         proto = 3
     if proto is None:
         return "?"
-    return "%s, %s" % (proto, "bootstrap" if "bootstrap" in d.get("protocol", {}) else "sign test")
+    p = d.get("protocol", {})
+    return "%s, %s%s" % (proto, "bootstrap" if "bootstrap" in p else "sign test", (", " + RULE) if p.get("decision") else "")
 
 
 def _protocol_order(label):
     """Newest first; unrecorded last."""
     if label == "?":
-        return (1, 0, "")
-    number, _, interval = label.partition(", ")
-    return (0, -int(number), interval != "sign test")
+        return (1, 0, False, False)
+    parts = label.split(", ")
+    return (0, -int(parts[0]), parts[1] != "sign test", RULE not in parts)
 
 
 def criteria_table(shares):
@@ -435,6 +443,13 @@ def _criteria(runs, shares, proto):
         others = [(n, r["id"]) for n, d in docs for r in d["results"] if r["verdict"] == "slower" and r["id"] not in most]
         row("+%g%% in %s: no %shot path flagged" % (100 * fraction, target, "other " if fraction > 0 else ""),
             "; ".join("%s in %s" % (h, n) for n, h in others) or "none in %d runs" % len(docs), not others)
+        if fraction > 0 and others:  # the same, for the hot paths that never call the target
+            untouched = [(n, h) for n, h in others if share.get(h, {}).get("share", 0) == 0]
+            between = sorted({h for _, h in others if share.get(h, {}).get("share", 0) > 0})
+            row("+%g%% in %s: no hot path that never calls it flagged (%s: %s in %s, so expected x%s, at the threshold)"
+                % (100 * fraction, target, "; ".join(between), "; ".join("%.0f%%" % (100 * share[h]["share"]) for h in between),
+                   target, "; ".join("%.3f" % (1 + fraction * share[h]["share"]) for h in between)),
+                "; ".join("%s in %s" % (h, n) for n, h in untouched) or "none in %d runs" % len(docs), not untouched)
     wide = [(n, r["id"], r["width"]) for n, d in runs for r in d["results"]
             if r["base_per_call"] >= MIN_CALL_S and r["width"] > 0.05]
     covered = sum(1 for _, d in runs for r in d["results"] if r["base_per_call"] >= MIN_CALL_S)
@@ -458,11 +473,12 @@ def inject_table(shares):
             d = json.load(fh)
         _, inj = _injected(path, d)
         (target, fraction), = inj.items()
-        groups.setdefault((target, fraction), []).append(d)
+        groups.setdefault((target, fraction, _protocol(d)), []).append(d)
     lines = []
-    for (target, fraction), docs in sorted(groups.items()):
+    for (target, fraction, proto), docs in sorted(groups.items(), key=lambda kv: (kv[0][:2], _protocol_order(kv[0][2]))):
         share = shares.get(target, {})
-        lines += ["", "## Injected: %s +%g%% CPU time, %d run(s)" % (target, 100 * fraction, len(docs)), "",
+        lines += ["", "## Injected: %s +%g%% CPU time, worker protocol %s, %d run(s)" % (
+            target, 100 * fraction, proto if proto != "?" else "unrecorded", len(docs)), "",
                   "Expected ratio: 1 + fraction × the hot path's share of CPU time in the target (`expected-%s.json`)."
                   % target, "",
                   "| hot path | share in target | expected | ratios (min-max) | slower | same | faster | undecided | "
@@ -523,7 +539,7 @@ def precision_budget(width=0.05):
     sys.path.insert(0, HERE)
     from bench_spread import components  # the window-to-window spread, as scripts/bench_spread.py prints it
 
-    runs = sorted(((n, d) for n, d in _validation_runs() if n.startswith("aa-") and _protocol(d).endswith("sign test")),
+    runs = sorted(((n, d) for n, d in _validation_runs() if n.startswith("aa-") and "sign test" in _protocol(d)),
                   key=lambda nd: nd[1]["started"])
     if not runs:
         return []

@@ -275,8 +275,9 @@ def verdict(ratio: float, low: float, high: float, threshold: float, sig_low: Op
     paths x1.066-1.076 (66-76% of their time is in it); with the old rule a run called them slower
     only when the interval was under ~0.03 wide, and the three +10% runs of worker protocol 4
     flagged the large ones 1 of 3 times each. Replayed on those runs' samples, this rule flags all
-    four in all three (tests/test_bench_compare.py), and on the 14 committed A/A-type runs (all
-    protocols) flags nothing slower: 95% instead of 99% would have flagged one (aa-v2-01)."""
+    four in all three (tests/test_bench_compare.py), and on the 15 committed A/A-type runs (all
+    protocols: A/A, +0% through the wrappers, one-path A/A) flags nothing slower: 95% instead of
+    99% would have flagged one (aa-v2-01, worker protocol 3: before the allocator was fixed)."""
     sig_low = low if sig_low is None else sig_low
     sig_high = high if sig_high is None else sig_high
     if ratio > 1 + threshold and sig_low > 1:
@@ -327,8 +328,8 @@ def why_undecided(row: Dict[str, Any], threshold: float) -> str:
             return "%s rests on %d pair(s); a verdict needs %d" % (head, row["pairs"], MIN_DECIDE_PAIRS)
         return "%s decides it" % head
     if abs(ratio - 1) > threshold:
-        return "%s is beyond %g but the %g%% interval [%.3f, %.3f] reaches 1" % (
-            "the median", 1 + threshold if ratio > 1 else 1 - threshold, 100 * SIGNIFICANCE, sig_lo, sig_hi)
+        return "the median is beyond %g but the %g%% interval [%.3f, %.3f] reaches 1" % (
+            1 + threshold if ratio > 1 else 1 - threshold, 100 * SIGNIFICANCE, sig_lo, sig_hi)
     if len(over) == 2:
         return "%s spans both %g and %g" % (head, over[0], over[1])
     return "%s straddles %g" % (head, over[0] if over else (1 + threshold if hi > 1 else 1 - threshold))

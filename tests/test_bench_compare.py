@@ -94,15 +94,13 @@ CHECKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 
 
 def _first_verdict(samples, threshold=0.05):
-    """The verdict a sequential run would have reached first: the rule at every look from
-    MIN_DECIDE_PAIRS pairs on (a run stops measuring a hot path once decided)."""
-    logs = compare.pair_log_ratios(samples)
-    for k in range(compare.MIN_DECIDE_PAIRS, len(logs) + 1):
-        est, lo, hi = compare.median_interval(logs[:k])
-        _, slo, shi = compare.median_interval(logs[:k], compare.SIGNIFICANCE)
-        v = compare.verdict(est, lo, hi, threshold, slo, shi)
-        if v != "inconclusive":
-            return v
+    """The verdict a sequential run would have reached first: the summary of its first k pairs at
+    every look from MIN_DECIDE_PAIRS pairs on (a run stops measuring a hot path once decided)."""
+    pairs = sorted({s["pair"] for s in samples})
+    for k in range(compare.MIN_DECIDE_PAIRS, len(pairs) + 1):
+        row = compare.summarize([s for s in samples if s["pair"] in pairs[:k]], threshold, brief=True)
+        if compare.decided(row):
+            return row["verdict"]
     return "inconclusive"
 
 

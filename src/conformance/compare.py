@@ -264,11 +264,10 @@ def median_interval(logs: Sequence[float], confidence: float = CONFIDENCE) -> Tu
     return math.exp(_median(values)), math.exp(values[k - 1]), math.exp(values[n - k])
 
 
-def verdict(ratio: float, low: float, high: float, threshold: float, sig_low: Optional[float] = None,
-            sig_high: Optional[float] = None) -> str:
+def verdict(ratio: float, low: float, high: float, threshold: float, sig_low: float, sig_high: float) -> str:
     """same when the interval [low, high] lies within 1±threshold; slower when the median ``ratio``
-    is above 1+threshold and the significance interval [sig_low, sig_high] (SIGNIFICANCE; the
-    interval itself when not given) lies wholly above 1; faster mirrored; else inconclusive.
+    is above 1+threshold and the significance interval [sig_low, sig_high] (SIGNIFICANCE) lies
+    wholly above 1; faster mirrored; else inconclusive.
 
     Why not "the whole interval beyond 1+threshold" (the rule before): a slowdown just over the
     threshold was then almost never called. +10% CPU time in Tensor.backward makes the backward hot
@@ -278,8 +277,6 @@ def verdict(ratio: float, low: float, high: float, threshold: float, sig_low: Op
     four in all three (tests/test_bench_compare.py), and on the 15 committed A/A-type runs (all
     protocols: A/A, +0% through the wrappers, one-path A/A) flags nothing slower: 95% instead of
     99% would have flagged one (aa-v2-01, worker protocol 3: before the allocator was fixed)."""
-    sig_low = low if sig_low is None else sig_low
-    sig_high = high if sig_high is None else sig_high
     if ratio > 1 + threshold and sig_low > 1:
         return "slower"
     if ratio < 1 - threshold and sig_high < 1:
@@ -304,8 +301,9 @@ def needs_more(row: Dict[str, Any], max_width: Optional[float] = None) -> bool:
 
 def distance_to_decision(row: Dict[str, Any], threshold: float) -> float:
     """How far an undecided interval is from deciding, as a fraction of its width: the least it
-    must shrink (on the side or sides in the way) to lie wholly inside ±threshold or wholly
-    beyond one bound. 0 for a decided one. Rounds that cannot measure every undecided hot path
+    must shrink (on the side or sides in the way) to lie wholly inside ±threshold, or (the median
+    being beyond a bound) how far its significance interval still reaches past 1. 0 for a decided
+    one. Rows without a significance interval (files before it) use the interval itself. Rounds that cannot measure every undecided hot path
     within the budget measure the closest first."""
     lo, hi, width = row["low"], row["high"], max(row["width"], 1e-12)
     sig_lo, sig_hi = row.get("sig_low", lo), row.get("sig_high", hi)
@@ -332,7 +330,7 @@ def why_undecided(row: Dict[str, Any], threshold: float) -> str:
             1 + threshold if ratio > 1 else 1 - threshold, 100 * SIGNIFICANCE, sig_lo, sig_hi)
     if len(over) == 2:
         return "%s spans both %g and %g" % (head, over[0], over[1])
-    return "%s straddles %g" % (head, over[0] if over else (1 + threshold if hi > 1 else 1 - threshold))
+    return "%s straddles %g" % (head, over[0])  # the median lies within ±threshold and the interval holds it
 
 
 def core_bias(samples: List[Dict[str, Any]], clock: str = "cpu") -> Optional[float]:
@@ -898,8 +896,7 @@ def resummarize(doc: Dict[str, Any]) -> Dict[str, Any]:
                 row["why"] = "%s after %d pair(s)" % (why_undecided(row, doc["threshold"]), row["pairs"])
     p.pop("trim", None)
     p.pop("bootstrap", None)
-    p.update(significance=SIGNIFICANCE, decision=DECISION)
-    p.update(statistic=STATISTIC, confidence=CONFIDENCE, interval=INTERVAL)
+    p.update(statistic=STATISTIC, confidence=CONFIDENCE, interval=INTERVAL, significance=SIGNIFICANCE, decision=DECISION)
     return doc
 
 

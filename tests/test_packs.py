@@ -177,3 +177,53 @@ def min_returns_max(monkeypatch):
     assert main(["check-pack", str(copy), "--claim", "notescopy:reduce.min-dim1"]) == 0
     assert "1 caught, 0 missed" in capsys.readouterr().err
     assert main(["explain", "--pack", str(copy), "notescopy:reduce.min-dim1"]) == 0
+
+
+def _install(site, module, entry, pack_src=None):
+    """A distribution 'installed' in folder ``site`` (put on sys.path): its dist-info names the
+    entry point ``entry`` in the group torch_conformance.packs; ``pack_src`` is copied as the
+    package ``module``."""
+    import shutil
+
+    if pack_src is not None:
+        shutil.copytree(str(pack_src), str(site / module))
+        (site / module / "__init__.py").write_text("")
+    info = site / ("%s-1.0.dist-info" % module)
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n" % module)
+    (info / "entry_points.txt").write_text("[torch_conformance.packs]\n%s\n" % entry)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 8), reason="importlib.metadata (entry points) is Python 3.8+")
+@pytest.mark.parametrize("form", ["module", "module:attribute"])
+def test_an_installed_pack_is_found_by_its_name(new_pack, tmp_path, monkeypatch, capsys, form):
+    """A team ships its pack as a distribution: ``--pack ourpack`` (a name, no folder of that
+    name here) finds it through the entry point, by its package folder or an attribute naming one."""
+    site = tmp_path / "site"
+    site.mkdir()
+    if form == "module":
+        _install(site, "team_claims", "ourpack = team_claims", pack_src=new_pack)
+    else:
+        (site / "team_where.py").write_text("PACK = %r\n" % str(new_pack))
+        _install(site, "team_where", "ourpack = team_where:PACK")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.chdir(site)  # no folder named ourpack here: the name must go through the entry point
+    out = tmp_path / "installed.json"
+    assert main(["run", "--pack", "ourpack", "--devices", "cpu", "--results", str(out), "-q"]) == 0
+    assert json.loads(out.read_text())["claims"]["ourpack:softmax.sums-to-one"]["verdict"] == "holds"
+    capsys.readouterr()
+    assert main(["explain", "--pack", "ourpack", "ourpack:softmax.sums-to-one"]) == 0
+    assert "Rows sum to 1" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(sys.version_info < (3, 8), reason="importlib.metadata (entry points) is Python 3.8+")
+def test_an_entry_point_naming_no_module_is_one_line(tmp_path, monkeypatch, capsys, restore_registry):
+    site = tmp_path / "site"
+    site.mkdir()
+    _install(site, "team_gone", "gonepack = team_gone_missing")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.chdir(site)
+    assert main(["claims", "--pack", "gonepack"]) == 2
+    assert "entry point team_gone_missing names no module" in one_line_error(capsys)
+    assert main(["claims", "--pack", "nosuchpack"]) == 2
+    assert "no installed pack of that name" in one_line_error(capsys)

@@ -165,3 +165,27 @@ def test_without_matplotlib_the_markdown_is_written_and_the_picture_skipped(tmp_
     assert (tmp_path / "README.md").exists() and not (tmp_path / "matrix.png").exists()
     assert len(said) == 1 and "matplotlib is not installed" in said[0] and "\n" not in said[0]
     assert not any(p.endswith(".png") for p in written)
+
+
+@pytest.mark.parametrize("old, new, rounding", [
+    (2.9802322387695312e-08, 1.4901161193847656e-08, True),  # two runs of torch 1.0.0: a reduction's order
+    ({"once": 0.018681449815630913}, {"once": 0.018681447952985764}, True),
+    ([0.13655954599380493, 0.5], [0.13655957579612732, 0.5], True),
+    (0.5, 0.6, False), (0.0186, 0.0187, False), (1e-3, 3e-3, False),
+    (8.93285445613401e-13, 0.0, False),  # optim.crossentropy's largest error, 1.1.0 -> 1.2.0: exact now
+    (1, 2, False), ([0.5], [0.5, 0.5], False), ({"a": 0.5}, {"b": 0.5}, False),
+    ("0.5", "0.50001", False), (None, 0.0, False),
+])
+def test_float_rounding_is_no_change_in_the_report_or_the_diff(old, new, rounding):
+    """Two runs of one release record floats that differ in their last bits: no ◆ in the report and
+    no observed change in diff; a real difference (or any change of type or structure) still is one."""
+    from conformance import history, report
+
+    assert history.float_rounding_only(old, new) is rounding
+    assert (report.classify("x", old, new) is None) is rounding
+
+    def run(value):
+        spec = spec_entry("test_x", observations={"x": value})
+        return claim_entry("autograd.detach-blocks-gradient", specs=[spec])
+
+    assert (history.observation_changes(run(old), run(new)) == []) is rounding

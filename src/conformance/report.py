@@ -26,8 +26,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import claims as registry
 from . import verdicts as V
-from .history import (attribution, claim_word, environment_changes, observations, ran_specs, release_of, sort_runs,
-                      spec_index, suspects)
+from .history import (attribution, claim_word, environment_changes, float_rounding_only, observations, ran_specs,
+                      release_of, sort_runs, spec_index, suspects)
 from .jsonio import atomic_write_bytes, atomic_write_text
 from .md import cell, code, visible
 from .reach import reach_section
@@ -148,6 +148,8 @@ def classify(key: str, old: Any, new: Any) -> Optional[Tuple[str, str]]:
     """(kind, description) of one observation that differs between two runs, or None if equal.
     A missing value (the spec did not record it) is ``_MISSING``, distinct from a recorded None."""
     if old == new and (old is _MISSING) == (new is _MISSING):
+        return None
+    if float_rounding_only(old, new):
         return None
     name = code(key)
     if old is _MISSING or new is _MISSING:

@@ -44,11 +44,12 @@ def ran_specs(claim: Dict[str, Any]) -> set:
     return {"%s[%s]" % key for key, s in spec_index(claim).items() if s["outcome"] != "skipped"}
 
 
-def observation_changes(a: Dict[str, Any], b: Dict[str, Any]) -> List[Tuple[str, Optional[Any], Optional[Any]]]:
-    """(key, before, after) for each observation of two runs of a claim that differs, among the
-    specs that ran on both sides (a spec skipped on one side is an outcome change, not a text
-    change). A value recorded on one side only (a new warning, a new error) shows as None on
-    the other."""
+def observation_changes(a: Dict[str, Any], b: Dict[str, Any],
+                        missing: Any = None) -> List[Tuple[str, Optional[Any], Optional[Any]]]:
+    """(key, before, after) for each observation of two runs of a claim that differs (float
+    rounding is no difference: ``float_rounding_only``), among the specs that ran on both sides
+    (a spec skipped on one side is an outcome change, not a text change). A value recorded on
+    one side only (a new warning, a new error) shows as ``missing`` on the other."""
     both = ran_specs(a) & ran_specs(b)
     old, new = observations(a), observations(b)
     changes = []
@@ -56,7 +57,7 @@ def observation_changes(a: Dict[str, Any], b: Dict[str, Any]) -> List[Tuple[str,
         spec = key.split("].", 1)[0] + "]"  # "name[device]"
         before, after = old.get(key, _MISSING), new.get(key, _MISSING)
         if spec in both and before != after and not float_rounding_only(before, after):
-            changes.append((key, old.get(key), new.get(key)))
+            changes.append((key, old.get(key, missing), new.get(key, missing)))
     return changes
 
 

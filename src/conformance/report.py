@@ -26,8 +26,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import claims as registry
 from . import verdicts as V
-from .history import (attribution, claim_word, environment_changes, float_rounding_only, observations, ran_specs,
-                      release_of, sort_runs, spec_index, suspects)
+from .history import (attribution, claim_word, environment_changes, float_rounding_only, observation_changes,
+                      observations, release_of, sort_runs, spec_index, suspects)
 from .jsonio import atomic_write_bytes, atomic_write_text
 from .md import cell, code, visible
 from .reach import reach_section
@@ -181,10 +181,6 @@ def classify(key: str, old: Any, new: Any) -> Optional[Tuple[str, str]]:
     return "behaviour", "%s: %s → %s" % (name, code(describe(old)[0]), code(describe(new)[0]))
 
 
-def _observed(claim: Dict[str, Any]) -> Dict[str, Any]:
-    return observations(claim)
-
-
 def changes(runs: List[Dict[str, Any]], cid: str) -> List[Change]:
     """What changed for one claim between consecutive releases on which its specs ran."""
     out: List[Change] = []
@@ -200,12 +196,8 @@ def changes(runs: List[Dict[str, Any]], cid: str) -> List[Change]:
         if claim_word(a) == claim_word(b) and ea.get("key") != eb.get("key"):
             out.append(Change(rel, prel, "behaviour", "the kit expects other behaviour: %s → %s"
                               % (code(str(ea.get("key"))), code(str(eb.get("key")))), **note))
-        both = ran_specs(a) & ran_specs(b)
-        old, new = _observed(a), _observed(b)
-        for key in sorted(set(old) | set(new)):
-            if key.split("].", 1)[0] + "]" not in both:
-                continue
-            found = classify(key.split("].", 1)[-1], old.get(key, _MISSING), new.get(key, _MISSING))
+        for key, before, after in observation_changes(a, b, missing=_MISSING):
+            found = classify(key.split("].", 1)[-1], before, after)
             if found:
                 out.append(Change(rel, prel, found[0], found[1], **note))
     return out

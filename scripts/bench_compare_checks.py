@@ -377,15 +377,19 @@ def _protocol(d):
     if proto is None:
         return "?"
     p = d.get("protocol", {})
-    return "%s, %s%s" % (proto, "bootstrap" if "bootstrap" in p else "sign test", (", " + RULE) if p.get("decision") else "")
+    return "%s, %s%s%s" % (proto, "bootstrap" if "bootstrap" in p else "sign test", (", " + RULE) if p.get("decision") else "",
+                           (", " + SHARED) if p.get("mode") == "shared" else "")
+
+
+SHARED = "shared core"  # files of --mode shared: both sides of a pair on one core, a pair per core
 
 
 def _protocol_order(label):
     """Newest first; unrecorded last."""
     if label == "?":
-        return (1, 0, False, False)
+        return (1, 0, False, False, False)
     parts = label.split(", ")
-    return (0, -int(parts[0]), parts[1] != "sign test", RULE not in parts)
+    return (0, -int(parts[0]), SHARED not in parts, parts[1] != "sign test", RULE not in parts)
 
 
 def criteria_table(shares):

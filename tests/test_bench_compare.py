@@ -16,6 +16,7 @@ import json
 import math
 import os
 import random
+import re
 import stat
 import subprocess
 import sys
@@ -216,8 +217,6 @@ def test_a_known_slowdown_is_flagged_and_the_untouched_hot_path_is_not(tmp_path,
     (MIN_DECIDE_PAIRS lowered), with --threshold 0.2, which ×1.5 clears by far and the control's
     noise from 3 pairs does not reach (at the default 5% a fresh-clone CI run on a host twice as
     slow as usual flagged the control: ×1.05, core bias ×1.055)."""
-    if len(compare._cores()) < 2:
-        pytest.skip("the duet needs 2 CPUs")
     monkeypatch.setenv(hotpaths.SLOWDOWN_ENV, "max_over_dim=0.5")
     monkeypatch.setattr(compare, "MIN_DECIDE_PAIRS", 3)
     out = tmp_path / "sub" / "c.json"
@@ -237,17 +236,25 @@ def test_a_known_slowdown_is_flagged_and_the_untouched_hot_path_is_not(tmp_path,
     assert doc["injected_slowdown"] == {"max_over_dim": 0.5} and doc["threshold"] == 0.2
     assert doc["base"]["slowdown"] == {} and doc["candidate"]["slowdown"] == {"max_over_dim": 0.5}
     assert len(doc["loadavg_start"]) == 3 and len(doc["loadavg_end"]) == 3
-    assert sorted({s["base_core"] for s in slowed["samples"]}) == doc["protocol"]["cpus"]  # cores swapped
+    # the default mode: both sides of a pair on one core, a pair per core (up to 2)
+    per_round = min(2, len(compare._cores()))
+    assert doc["protocol"]["mode"] == "shared" and doc["protocol"]["pairs_per_round"] == per_round
+    assert doc["protocol"]["cpus"] == compare._cores()[:per_round]
+    assert all(s["base_core"] == s["candidate_core"] for s in slowed["samples"])
+    assert sorted({s["base_core"] for s in slowed["samples"]}) == doc["protocol"]["cpus"]  # every core used
     assert os.listdir(str(out.parent)) == ["c.json"]  # atomic write leaves no temporary file
     assert "| max_over_dim |" in captured.out and "🐢 slower" in captured.out and "Test-only slowdown" in captured.out
     assert "| width | pairs |" in captured.out
-    assert "pair 1 of the initial 3" in captured.err and "pair 3 of the initial 3" in captured.err
-    assert doc["schema_version"] == 2 and doc["pairs_started"] == 3
+    rounds = -(-3 // per_round)  # 3 initial pairs (--trials 6), in whole rounds
+    unit = "pair" if per_round == 1 else "round (%d pairs)" % per_round
+    assert "%s 1 of the initial %d" % (unit, rounds) in captured.err
+    assert "%s %d of the initial %d" % (unit, rounds, rounds) in captured.err
+    assert doc["schema_version"] == 2 and doc["pairs_started"] == rounds * per_round
     # all decided after the initial pairs (a quiet host) or the 0 s budget stopped it
     assert doc["protocol"]["max_width"] == compare.DEFAULT_MAX_WIDTH
     assert doc["stopped"] == ("decided" if all(r["verdict"] != "inconclusive" and r["precise"] for r in doc["results"])
                               else "budget")
-    assert slowed["pairs"] == 3 and len(slowed["samples"]) == 6
+    assert slowed["pairs"] == rounds * per_round and len(slowed["samples"]) == 2 * rounds * per_round
     first = slowed["samples"][0]
     assert first["base_calls"] >= compare.MIN_CALLS and "base_nivcsw" in first and "candidate_minflt" in first
     assert control["verdict"] in ("same", "inconclusive")
@@ -433,6 +440,19 @@ def test_why_a_hot_path_is_undecided(row, needle):
     assert needle in text and "[%.3f, %.3f]" % (row["low"], row["high"]) in text
 
 
+def test_a_pair_that_shared_one_core_is_the_mean_of_its_windows():
+    """The shared mode: pair 0 on core 0 and pair 1 on core 1, both sides of each on its core.
+    Each pair is a unit of its own (not dropped for lacking the other core), the mean log ratio
+    of its windows; the round's pairs are not averaged together."""
+    def shared(pair, core, ratio):
+        return dict(_window(pair, core, ratio), candidate_core=core)
+
+    samples = [shared(0, 0, 1.2), shared(0, 0, 1.0), shared(1, 1, 1.1), shared(1, 1, 1.1), shared(2, 0, 0.9)]
+    assert compare.pair_log_ratios(samples) == pytest.approx(
+        [(math.log(1.2) + math.log(1.0)) / 2, math.log(1.1), math.log(0.9)])
+    assert compare.core_bias(samples) is None  # nothing to cancel: each side saw the same core
+
+
 def test_pairs_of_four_windows_average_each_core_first():
     """Windows on core 0: ratio 1.2 and 1.2, on core 1: 1.0 and 1.0: the pair's ratio is the
     geometric mean over the cores, sqrt(1.2); a pair without a window on core 1 is left out."""
@@ -485,6 +505,63 @@ def test_a_pair_starts_both_workers_before_waiting_for_either_and_draws_who_star
         assert all(float(t) < first_hello for _, what, t in events if what == "start"), events
         firsts.append(starts[0])
     assert set(firsts) == set(compare.SIDES), firsts
+
+
+_FAKE_TIMING_WORKER = r"""
+import json, sys, time
+log, side = sys.argv[1], sys.argv[2]
+cpu = sys.argv[sys.argv.index("--cpu") + 1] if "--cpu" in sys.argv else "-"
+cpu += "/" + (sys.argv[sys.argv.index("--slice-ms") + 1] if "--slice-ms" in sys.argv else "-")
+with open(log, "a") as fh:
+    fh.write("%s %s start %.6f\n" % (side, cpu, time.time()))
+time.sleep(0.3)
+with open(log, "a") as fh:
+    fh.write("%s %s hello %.6f\n" % (side, cpu, time.time()))
+print(json.dumps({"hello": {}}), flush=True)
+for line in sys.stdin:
+    req = json.loads(line)
+    if req["cmd"] == "quit":
+        break
+    if req["cmd"] == "prepare":
+        print(json.dumps({"id": req["id"], "ready": True, "batch": 1}), flush=True)
+    elif req["cmd"] == "go":  # the candidate 10% slower per call
+        print(json.dumps({"calls": 10, "seconds": 0.1, "cpu_seconds": 0.05 * (1.1 if side == "candidate" else 1)}),
+              flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="fake interpreters are shell scripts")
+@pytest.mark.skipif(len(compare._cores()) < 2, reason="needs 2 CPUs to place a pair on each")
+def test_the_shared_mode_runs_a_pair_per_core_with_both_sides_on_it(tmp_path):
+    """Four workers per round: the base and the candidate of pair 0 pinned to the first core,
+    those of pair 1 to the second, all started before any says hello; every window holds a
+    sample of each pair, tagged with its pair in the round and its one core."""
+    script = tmp_path / "fake_worker.py"
+    script.write_text(_FAKE_TIMING_WORKER)
+    log = tmp_path / "log"
+    pythons = {}
+    for side in compare.SIDES:
+        exe = tmp_path / ("python-" + side)
+        exe.write_text("#!/bin/sh\nexec %s %s %s %s \"$@\"\n" % (PY, script, log, side))
+        exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+        pythons[side] = str(exe)
+    runner = compare.PairRunner(pythons, "shared", seed=0, seconds=0.1, windows=3)
+    cores = compare._cores()[:2]
+    assert runner.cpus == cores and runner.pairs_per_round == 2
+    log.write_text("")
+    samples, dropped, startup, took = runner(0, ["x", "y"])
+    events = [line.split() for line in log.read_text().splitlines()]
+    starts = sorted((side, cpu) for side, cpu, what, _ in events if what == "start")
+    # every worker asks for the shared mode's time slice
+    assert starts == sorted((side, "%d/%g" % (c, compare.SHARED_SLICE_MS)) for side in compare.SIDES for c in cores), events
+    first_hello = min(float(t) for _, _, what, t in events if what == "hello")
+    assert all(float(t) < first_hello for _, _, what, t in events if what == "start"), events
+    assert dropped == {} and sorted(samples) == ["x", "y"]
+    for rows in samples.values():
+        assert len(rows) == 3 * 2
+        assert sorted((r["group"], r["base_core"], r["candidate_core"]) for r in rows) == sorted(
+            (g, c, c) for g, c in enumerate(cores) for _ in range(3))
+        assert all(compare.trial_ratio(r) == pytest.approx(1.1) for r in rows)
 
 
 # ------------------------------------------------------------------------------ exit statuses (fake workers)
@@ -637,12 +714,13 @@ def test_the_worker_fixes_the_allocator_so_freed_blocks_are_not_faulted_in_again
                                                          "trim_threshold": worker.TRIM_THRESHOLD}
 
 
-@pytest.mark.parametrize("option, value, needle", [
-    ("--budget", "-1", "--budget"), ("--budget", "nan", "--budget"), ("--windows", "3", "--windows 3"),
-    ("--windows", "0", "--windows 0"), ("--warmup", "-1", "--warmup"), ("--max-width", "1", "--max-width"),
+@pytest.mark.parametrize("options, needle", [
+    (["--budget", "-1"], "--budget"), (["--budget", "nan"], "--budget"),
+    (["--windows", "3", "--mode", "duet"], "--windows 3: give an even number"),  # a duet: half on each core
+    (["--windows", "0"], "--windows 0"), (["--warmup", "-1"], "--warmup"), (["--max-width", "1"], "--max-width"),
 ])
-def test_bad_sequential_options_are_unusable(tmp_path, capsys, option, value, needle):
-    assert _main(["bench-compare", PY, PY, option, value, "--output", str(tmp_path / "c.json")]) == 2
+def test_bad_sequential_options_are_unusable(tmp_path, capsys, options, needle):
+    assert _main(["bench-compare", PY, PY] + options + ["--output", str(tmp_path / "c.json")]) == 2
     assert needle in one_line_error(capsys)
 
 
@@ -704,3 +782,21 @@ def test_a_signal_stops_the_workers_and_leaves_the_earlier_file(tmp_path, signam
             break
         time.sleep(0.1)
     assert not marked(), "worker processes left behind"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sched_setattr is Linux's")
+def test_a_worker_asks_for_the_time_slice_and_reports_what_it_got():
+    """--slice-ms 20: the hello reports the slice the kernel gives back (20 ms where Linux 6.12+
+    honours sched_runtime for normal tasks; an older kernel reports its own, other architectures
+    None): what the run's file records as slices_ns."""
+    proc = subprocess.Popen([PY, "-m", compare.WORKER, "--slice-ms", "20"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        hello = json.loads(proc.stdout.readline())["hello"]
+    finally:
+        proc.communicate('{"cmd": "quit"}\n', timeout=60)
+    release = tuple(int(x) for x in re.findall(r"\d+", os.uname().release)[:2])
+    if release >= (6, 12) and os.uname().machine in ("x86_64", "aarch64"):
+        assert hello["slice_ns"] == 20 * 1000 * 1000
+    else:
+        assert hello["slice_ns"] is None or hello["slice_ns"] > 0

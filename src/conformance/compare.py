@@ -5,17 +5,28 @@
 
 Two bench files made at different times compare the machine's mood as much as the releases
 (the same torch 2.14.1 benchmarked twice, minutes apart: two hot paths ×1.3-1.4 "slower").
-Here both sides run at once, a *duet* (Bulej et al. 2020): every pair of trials starts one
-fresh worker process per side (``python -m conformance.benchmarks.worker`` under each
-interpreter), each pinned to its own core with one torch thread; for every hot path, in an
-order shuffled per pair (randomized interleaving, Abedi and Brecht 2017), both workers free the
-previous hot path's memory, build the callable and warm it up for a fixed time (pyperf's warm-up
-value), then time it over the same wall-clock windows (6 of 0.1 s by default, each holding at
-least two calls however long one call takes), so both see the same interference. The two sides'
-cores are swapped after every window, and the pair's ratio, the geometric mean over both core
-assignments, cancels a steady difference between the cores (on this 2-core VM one core was
-~5-9% faster than the other for a whole session). Each side's time is its process's CPU time by
-default (``--clock wall`` for elapsed time).
+Here both sides run at once (a *duet*, Bulej et al. 2020): every pair of trials starts one fresh
+worker process per side (``python -m conformance.benchmarks.worker`` under each interpreter), one
+torch thread each; for every hot path, in an order shuffled per pair (randomized interleaving,
+Abedi and Brecht 2017), both workers free the previous hot path's memory, build the callable and
+warm it up for a fixed time (pyperf's warm-up value), then time it over the same wall-clock
+windows (6 of 0.1 s by default, each holding at least two calls however long one call takes), so
+both see the same interference. Each side's time is its process's CPU time by default
+(``--clock wall`` for elapsed time).
+
+Where the two sides run (``--mode``). ``shared`` (the default): both workers of a pair pinned to
+the *same* core, so that the scheduler interleaves them every few milliseconds and both see the
+same core at the same moment, and one such pair per core (up to SHARED_CORES) at once, so that a
+round of workers measures that many pairs; each worker asks for a 20 ms time slice
+(SHARED_SLICE_MS), so that the sides take turns a few times per window, not every 1.4 ms. ``duet``: each side on its own core, the cores swapped
+after every window, the pair's ratio the geometric mean over both core assignments (it cancels a
+steady difference between the cores: on the 2-core VM one was ~5-9% faster for a whole session).
+On the 2-core VM the host's speed moves by 5-30% within 0.1-1 s and each vCPU on its own; the
+duet's two sides, on different vCPUs, see different moves, and an A/A window's log ratio spread
+0.05-0.48 (sd of pairs of swapped windows 0.08-0.14), where two sides sharing one vCPU spread
+0.01-0.04 (sd 0.012-0.016) in the same minutes, with both vCPUs as busy
+(``scripts/bench_pingpong_noise.py``; ``reports/bench/compare/checks/protocol/protocol.md``).
+``alternate``: one side's window after the other's on one core, in random order.
 
 Per hot path the estimate is the median of the pair ratios (a pair in which one side was
 descheduled can be far off), with a 95% distribution-free interval over the pairs (order
@@ -36,8 +47,6 @@ slower but something inconclusive (``--accept-inconclusive`` makes it 0); 2: unu
 (CompareError, one line); 130: interrupted (SIGINT), 143: terminated (SIGTERM): both stop the
 worker processes and write nothing, so an earlier file at ``--output`` stays as it was.
 
-``--mode alternate`` runs the two sides' windows one after the other on one core, in random
-order, for hosts with a single core.
 """
 from __future__ import annotations
 
@@ -65,7 +74,12 @@ SLOWDOWN_ENV = "CONFORMANCE_BENCH_SLOWDOWN"  # test-only; see benchmarks/hotpath
 DEFAULT_TRIALS = 12  # the initial batch: 6 pairs of trials for every hot path
 DEFAULT_BUDGET_S = 600.0  # wall-clock seconds for the whole run, the initial batch included
 DEFAULT_SECONDS = 0.1
-DEFAULT_WINDOWS = 6  # timed windows per hot path per pair of workers, cores swapped after each
+DEFAULT_MODE = "shared"
+SHARED_CORES = 2  # the shared mode's pairs at once (one per core); more cores would mean more memory traffic
+SHARED_SLICE_MS = 20.0  # the shared mode's scheduler slice (worker --slice-ms): the two sides of a pair take turns
+# about every 20 ms of CPU time, ~3 times per 0.1 s window, instead of every ~1.4 ms (the kernel's default here), which
+# had cost zero_grad(set_to_none=False) ~1.5x its CPU time alone (cache refills after every turn); at 20 ms ~1.15x
+DEFAULT_WINDOWS = 6  # timed windows per hot path per pair of workers (a duet's cores swapped after each)
 # (2 windows of 0.2 s against 6 of 0.1 s, A/A of 5 hot paths on the loaded 2-core VM: pair spread 0.07-0.28
 # against 0.04-0.14, median interval width 0.46 against 0.20 from 6 pairs; startup dominates a pair's cost)
 DEFAULT_WARMUP_S = 0.1
@@ -84,8 +98,8 @@ SIGNIFICANCE = 0.99  # the interval that must exclude 1 for slower / faster: str
 DECISION = ("same: the %g%% interval within 1±threshold; slower (faster): the median beyond 1+threshold "
             "(1-threshold) and the %g%% interval wholly above (below) 1" % (100 * CONFIDENCE, 100 * SIGNIFICANCE))
 INTERVAL = "order statistics of the median (sign test)"  # files before it record "bootstrap": 10000 (resamples)
-STATISTIC = ("median over pairs of trials of the candidate/base time-per-call ratio, each pair's ratio the "
-             "geometric mean of its two trials (both core assignments)")
+STATISTIC = ("median over pairs of worker processes of the candidate/base time-per-call ratio, each pair's ratio "
+             "the geometric mean over its windows (a duet pair's: over both core assignments)")
 SEQUENTIAL = ("initial pairs for every hot path, then one more pair at a time for the hot paths whose interval does "
               "not decide them yet (then those wider than the precision target), each with more windows when a pair "
               "measures fewer hot paths, until none is left or the time budget is spent; undecided then: inconclusive")
@@ -96,6 +110,8 @@ SUMMARY_RESERVE_S = 2.0  # of the budget, kept for summarizing and writing after
 PROBE_TIMEOUT_S = 300
 REPLY_TIMEOUT_S = 600
 SIDES = ("base", "candidate")
+MODE_TEXT = {"shared": "both sides sharing one core, a pair per core", "duet": "duet with cores swapped",
+             "alternate": "alternating on one core"}
 
 
 class CompareError(UnusableInput):
@@ -218,17 +234,25 @@ def trial_ratio(sample: Dict[str, Any], clock: str = "cpu") -> float:
 
 
 def pair_log_ratios(samples: List[Dict[str, Any]], clock: str = "cpu") -> List[float]:
-    """One log ratio per pair of worker processes: the mean over the core assignments of the mean
-    log ratio of the pair's windows on each (a pair of two windows, one per assignment: their mean).
-    A pair is used only when it has a window on every core the run used."""
+    """One log ratio per pair of worker processes. A pair whose two sides shared a core in every
+    window (shared, alternate): the mean log ratio of its windows. A duet pair: the mean over the
+    core assignments of the mean log ratio of its windows on each (a pair of two windows, one per
+    assignment: their mean), used only when it has a window on every core the run's duet pairs used."""
     by_pair: Dict[int, Dict[Any, List[float]]] = {}
+    one_core: Dict[int, bool] = {}
     cores = set()
     for s in samples:
         by_pair.setdefault(s["pair"], {}).setdefault(s.get("base_core"), []).append(math.log(trial_ratio(s, clock)))
-        cores.add(s.get("base_core"))
+        same = s.get("base_core") == s.get("candidate_core")
+        one_core[s["pair"]] = one_core.get(s["pair"], True) and same
+        if not same:
+            cores.add(s.get("base_core"))
     out = []
-    for _, per_core in sorted(by_pair.items()):
-        if set(per_core) == cores:
+    for pair, per_core in sorted(by_pair.items()):
+        if one_core[pair]:
+            logs = [v for vs in per_core.values() for v in vs]
+            out.append(sum(logs) / len(logs))
+        elif set(per_core) == cores:
             out.append(sum(sum(v) / len(v) for v in per_core.values()) / len(per_core))
     return out
 
@@ -448,10 +472,11 @@ def probe(python: str, side: str, proc: "subprocess.Popen") -> Dict[str, Any]:
 class Worker:
     """One side's worker process for one trial, spoken to in JSON lines."""
 
-    def __init__(self, side: str, python: str, cpu: Optional[int]):
+    def __init__(self, side: str, python: str, cpu: Optional[int], slice_ms: Optional[float] = None):
         self.side = side
         self.stderr = tempfile.TemporaryFile()
-        argv = [python, "-m", WORKER] + (["--cpu", str(cpu)] if cpu is not None else [])
+        argv = ([python, "-m", WORKER] + (["--cpu", str(cpu)] if cpu is not None else [])
+                + (["--slice-ms", "%g" % slice_ms] if slice_ms else []))
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
                                      env=_side_env(side), universal_newlines=True, bufsize=1)
         self.hello = None  # read by ``wait_ready``, so that both sides can start before either has imported torch
@@ -547,7 +572,7 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
                initial_pairs: int, budget_s: float, threshold: float, clock: str = "cpu",
                max_width: Optional[float] = None, progress: Callable[[str], None] = lambda msg: None,
                now: Callable[[], float] = time.monotonic, started: Optional[float] = None,
-               scale_windows: bool = True) -> Dict[str, Any]:
+               scale_windows: bool = True, pairs_per_round: int = 1) -> Dict[str, Any]:
     """Sequential sampling within a time budget.
 
     Pairs of worker processes come one after another (``measure_pair(pair, ids, deadline)``
@@ -565,7 +590,11 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
     ``scale=`` (1 for the initial pairs); a hot path's cost at another scale is estimated by ``_cost`` (never less than
     last time, proportionally more for more windows).
 
-    Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s"}."""
+    With ``pairs_per_round`` above 1 (the shared mode: one pair per core at once) each call of
+    ``measure_pair`` is a round of that many pairs, and ``initial_pairs`` counts rounds.
+
+    Returns {"samples", "dropped", "rounds", "stopped" ("decided" | "budget"), "elapsed_s",
+    "pairs_started" (pairs of workers), "rounds_started"}."""
     started = now() if started is None else started
     deadline = started + budget_s - SUMMARY_RESERVE_S  # the last pair leaves time to summarize and write
     samples: Dict[str, List[dict]] = {i: [] for i in ids}
@@ -626,16 +655,17 @@ def sequential(ids: List[str], measure_pair: Callable[..., Tuple[Dict[str, List[
                        "elapsed_s": round(now() - started, 1)})
         pair += 1
         elapsed = now() - started
+        unit = "pair" if pairs_per_round == 1 else "round (%d pairs)" % pairs_per_round
         if phase == "initial":
-            progress("pair %d of the initial %d (all %d hot paths): %.0f s of the %.0f s budget used" % (
-                pair, initial_pairs, len(chosen), elapsed, budget_s))
+            progress("%s %d of the initial %d (all %d hot paths): %.0f s of the %.0f s budget used" % (
+                unit, pair, initial_pairs, len(chosen), elapsed, budget_s))
         else:
-            progress("pair %d (sequential): %d of %d hot paths undecided, %d measured: %.0f s of the %.0f s budget used" % (
-                pair, len(todo), len(alive), len(chosen), elapsed, budget_s))
+            progress("%s %d (sequential): %d of %d hot paths undecided, %d measured: %.0f s of the %.0f s budget used" % (
+                unit, pair, len(todo), len(alive), len(chosen), elapsed, budget_s))
     for case in dropped:
         samples.pop(case, None)
     return {"samples": samples, "dropped": dropped, "rounds": rounds, "stopped": stopped,
-            "elapsed_s": now() - started, "pairs_started": pair}
+            "elapsed_s": now() - started, "pairs_started": pair * pairs_per_round, "rounds_started": pair}
 
 
 def _summarize_or_none(samples: List[dict], threshold: float, clock: str) -> Optional[Dict[str, Any]]:
@@ -646,8 +676,8 @@ def _summarize_or_none(samples: List[dict], threshold: float, clock: str) -> Opt
 
 
 class PairRunner:
-    """Measures hot paths in one fresh pair of worker processes per call (``sequential``'s
-    ``measure_pair``)."""
+    """Measures hot paths in fresh pairs of worker processes per call (``sequential``'s
+    ``measure_pair``): one pair (duet, alternate) or one pair per core at once (shared)."""
 
     def __init__(self, pythons: Dict[str, str], mode: str, seed: int, seconds: float, windows: int = DEFAULT_WINDOWS,
                  warmup: float = DEFAULT_WARMUP_S, min_calls: int = MIN_CALLS):
@@ -656,35 +686,47 @@ class PairRunner:
             if len(cores) < 2:
                 raise CompareError("--mode duet needs 2 CPUs, this process may use %d; use --mode alternate" % len(cores))
             self.cpus = cores[:2]
+        elif mode == "shared":
+            self.cpus = cores[:SHARED_CORES] or [None]
         else:
             self.cpus = cores[:1]
         self.pythons, self.mode, self.rng = pythons, mode, random.Random(seed)
         self.seconds, self.windows, self.warmup, self.min_calls = seconds, windows, warmup, min_calls
         self.trial = {}  # id -> windows so far (the samples' "trial" numbers)
+        self.slice_ms = SHARED_SLICE_MS if mode == "shared" else None
+        self.slices = set()  # the time slices (ns) the workers reported (None: not settable there)
+
+    @property
+    def pairs_per_round(self) -> int:
+        """Pairs of workers one call measures at once: one per core in the shared mode."""
+        return len(self.cpus) if self.mode == "shared" else 1
 
     def __call__(self, pair: int, ids: List[str], deadline: Optional[float] = None, scale: int = 1):
         rng, mode, cpus = self.rng, self.mode, self.cpus
         windows = self.windows * max(1, int(scale))
         if mode == "duet":
             first = rng.randrange(2)
-            where = {"base": cpus[first], "candidate": cpus[1 - first]}
+            groups = [{"base": cpus[first], "candidate": cpus[1 - first]}]
+        elif mode == "shared":  # both sides of a pair on one core, one pair per core
+            groups = [{side: cpu for side in SIDES} for cpu in cpus]
         else:
-            where = {side: (cpus[0] if cpus else None) for side in SIDES}
+            groups = [{side: (cpus[0] if cpus else None) for side in SIDES}]
         samples: Dict[str, List[dict]] = {}
         dropped: Dict[str, str] = {}
         took: Dict[str, float] = {}
-        workers: Dict[str, Worker] = {}
+        pairs: List[Dict[str, Worker]] = [{} for _ in groups]
         t0 = time.monotonic()
         try:
-            # Both start before either is waited for: they import torch at the same time (a pair's
+            # All start before any is waited for: they import torch at the same time (a pair's
             # start costs one import, not two), and which one starts first is drawn per pair. The
             # worker started second had been 2-4% cheaper per call in dataloader_epoch(workers=2)
             # (less system time in forking its DataLoader workers) whichever core it ran on; it was
             # always the candidate, so every A/A showed that hot path x0.95-0.98.
-            for side in rng.sample(SIDES, 2):
-                workers[side] = Worker(side, self.pythons[side], where[side])
-            for side in SIDES:
-                workers[side].wait_ready()
+            for g, side in rng.sample([(g, side) for g in range(len(groups)) for side in SIDES], 2 * len(groups)):
+                pairs[g][side] = Worker(side, self.pythons[side], groups[g][side], self.slice_ms)
+            for workers in pairs:
+                for side in SIDES:
+                    self.slices.add(workers[side].wait_ready().get("slice_ns"))
             startup = time.monotonic() - t0
             order = list(ids)
             rng.shuffle(order)
@@ -692,58 +734,64 @@ class PairRunner:
                 if deadline is not None and time.monotonic() >= deadline:
                     break  # the budget ran out within this pair: the rest waits for no one
                 tc = time.monotonic()
-                got = self._one(workers, where, case, rng, windows)
+                got = self._one(pairs, groups, case, rng, windows)
                 if isinstance(got, str):
                     dropped[case] = got
                     continue
                 samples[case] = got
                 took[case] = time.monotonic() - tc
         finally:
-            for w in workers.values():
-                w.close()
+            for workers in pairs:
+                for w in workers.values():
+                    w.close()
         return samples, dropped, startup, took
 
-    def _one(self, workers, where, case, rng, windows):
-        """The windows of one hot path in this pair (samples), or why it cannot be compared (str).
-        ``where`` is updated in place: the cores stay swapped for the next hot path."""
-        for side in SIDES:
-            workers[side].send({"cmd": "prepare", "id": case, "seconds": self.seconds, "warmup": self.warmup,
-                                "min_calls": self.min_calls})
-        ready = {side: workers[side].read() for side in SIDES}
-        bad = [(side, r) for side, r in ready.items() if not r.get("ready")]
+    def _one(self, pairs, groups, case, rng, windows):
+        """The windows of one hot path in this round's pairs (samples, each with its pair's index
+        in the round as ``group``), or why it cannot be compared (str). ``groups`` (each pair's
+        cores) is updated in place: in a duet the cores stay swapped for the next hot path."""
+        everyone = [(g, side) for g in range(len(pairs)) for side in SIDES]
+        for g, side in everyone:
+            pairs[g][side].send({"cmd": "prepare", "id": case, "seconds": self.seconds, "warmup": self.warmup,
+                                 "min_calls": self.min_calls})
+        ready = {(g, side): pairs[g][side].read() for g, side in everyone}
+        bad = [(key[1], r) for key, r in ready.items() if not r.get("ready")]
         if bad:  # the side that did get ready discards its state at the next prepare
             return "%s: %s" % (bad[0][0], bad[0][1].get("unavailable") or bad[0][1].get("error"))
         out = []
         for window in range(windows):
             if window and self.mode == "duet":  # swap the cores, same processes, same state
+                where = groups[0]
                 where.update(base=where["candidate"], candidate=where["base"])
                 for side in SIDES:
-                    workers[side].send({"cmd": "pin", "cpu": where[side]})
+                    pairs[0][side].send({"cmd": "pin", "cpu": where[side]})
                 for side in SIDES:
-                    workers[side].read()
-            if self.mode == "duet":
-                for side in SIDES:
-                    workers[side].send({"cmd": "go"})
-                done = {side: workers[side].read() for side in SIDES}
-            else:
+                    pairs[0][side].read()
+            if self.mode == "alternate":
                 done = {}
                 for side in rng.sample(SIDES, 2):
-                    workers[side].send({"cmd": "go"})
-                    done[side] = workers[side].read()
-            bad = [(side, r) for side, r in done.items() if "calls" not in r]
+                    pairs[0][side].send({"cmd": "go"})
+                    done[(0, side)] = pairs[0][side].read()
+            else:  # duet, shared: every worker's window at once
+                for g, side in everyone:
+                    pairs[g][side].send({"cmd": "go"})
+                done = {(g, side): pairs[g][side].read() for g, side in everyone}
+            bad = [(key[1], r) for key, r in done.items() if "calls" not in r]
             if bad:
                 return "%s: %s" % (bad[0][0], bad[0][1].get("error"))
-            trial = self.trial.get(case, 0)
-            self.trial[case] = trial + 1
-            sample = {"trial": trial, "pair": None, "window": window, "base_core": where["base"],
-                      "candidate_core": where["candidate"]}
-            for side in SIDES:
-                d = done[side]
-                sample.update({side + "_wall_s": d["seconds"], side + "_cpu_s": d["cpu_seconds"], side + "_calls": d["calls"]})
-                for k in ("nivcsw", "minflt", "sys_seconds"):
-                    if k in d:
-                        sample["%s_%s" % (side, k)] = d[k]
-            out.append(sample)
+            for g, where in enumerate(groups):
+                trial = self.trial.get(case, 0)
+                self.trial[case] = trial + 1
+                sample = {"trial": trial, "pair": None, "group": g, "window": window, "base_core": where["base"],
+                          "candidate_core": where["candidate"]}
+                for side in SIDES:
+                    d = done[(g, side)]
+                    sample.update({side + "_wall_s": d["seconds"], side + "_cpu_s": d["cpu_seconds"],
+                                   side + "_calls": d["calls"]})
+                    for k in ("nivcsw", "minflt", "sys_seconds"):
+                        if k in d:
+                            sample["%s_%s" % (side, k)] = d[k]
+                out.append(sample)
         return out
 
 
@@ -753,16 +801,21 @@ def measure(pythons: Dict[str, str], ids: List[str], trials: int, seconds: float
             max_width: Optional[float] = None, started: Optional[float] = None) -> Tuple[Dict[str, Any], List[int]]:
     """Run the pairs (``sequential`` with real workers). Returns (its result, cpus used)."""
     runner = PairRunner(pythons, mode, seed, seconds, windows=windows, warmup=warmup)
+    per_round = getattr(runner, "pairs_per_round", 1)
 
-    def measure_pair(pair, chosen, deadline, scale=1):
+    def measure_pair(pair, chosen, deadline, scale=1):  # ``pair``: the round; its pairs get numbers of their own
         samples, dropped, startup, took = runner(pair, chosen, deadline, scale=scale)
         for rows in samples.values():
             for row in rows:
-                row["pair"] = pair
+                row["pair"] = pair * per_round + row.pop("group", 0)
         return samples, dropped, startup, took
 
-    result = sequential(ids, measure_pair, initial_pairs=trials // 2, budget_s=budget_s, threshold=threshold,
-                        clock=clock, max_width=max_width, progress=progress, started=started)
+    rounds = -(-(trials // 2) // per_round)  # the initial pairs, rounded up to whole rounds
+    result = sequential(ids, measure_pair, initial_pairs=rounds, budget_s=budget_s, threshold=threshold,
+                        clock=clock, max_width=max_width, progress=progress, started=started,
+                        pairs_per_round=per_round)
+    result.update(initial_rounds=rounds, pairs_per_round=per_round, slice_ms=getattr(runner, "slice_ms", None),
+                  slices_ns=sorted(getattr(runner, "slices", set()), key=lambda v: (v is None, v or 0)))
     return result, runner.cpus
 
 
@@ -798,8 +851,10 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
         raise CompareError("--seconds %g: give a window between 0 and 60 seconds" % seconds)
     if not (budget >= 0 and math.isfinite(budget)):
         raise CompareError("--budget %g: give the run's time budget in seconds, 0 or more" % budget)
-    if windows < 1 or (args.mode == "duet" and windows % 2):
-        raise CompareError("--windows %d: give an even number, at least 2 (half the windows on each core)" % windows)
+    mode = getattr(args, "mode", DEFAULT_MODE)
+    if windows < 1 or (mode == "duet" and windows % 2):
+        raise CompareError("--windows %d: give %s" % (windows, "an even number, at least 2 (half the windows on each "
+                                                      "core)" if mode == "duet" else "at least 1"))
     if not 0 <= warmup <= 60:
         raise CompareError("--warmup %g: give a warm-up between 0 and 60 seconds" % warmup)
     if max_width is not None and not 0 <= max_width < 1:
@@ -825,10 +880,10 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
     progress("torch %s (base) vs %s (candidate): %d hot path(s), %d initial trials, then sequential within a %.0f s "
              "budget; %s, %.2g s windows%s" % (
                  envs["base"]["torch"], envs["candidate"]["torch"], len(ids), trials, budget,
-                 "duet with cores swapped" if args.mode == "duet" else "alternating on one core", seconds,
+                 MODE_TEXT[mode], seconds,
                  "; TEST-ONLY SLOWDOWN of the candidate: %s" % slowdown if slowdown else ""))
     load_start, started_at = _loadavg(), time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    run_, cpus = measure(pythons, ids, trials, seconds, args.mode, args.seed, progress, budget_s=budget,
+    run_, cpus = measure(pythons, ids, trials, seconds, mode, args.seed, progress, budget_s=budget,
                          threshold=threshold, clock=args.clock, windows=windows, warmup=warmup, max_width=max_width,
                          started=t0)
     samples, dropped = run_["samples"], run_["dropped"]
@@ -861,7 +916,10 @@ def compare(args, progress: Callable[[str], None]) -> Tuple[Dict[str, Any], int]
     doc = {
         "schema": SCHEMA_NAME, "schema_version": SCHEMA_VERSION,
         "base": _env_record(envs["base"]), "candidate": _env_record(envs["candidate"]),
-        "protocol": {"mode": args.mode, "clock": args.clock, "trials": trials, "initial_pairs": trials // 2,
+        "protocol": {"mode": mode, "clock": args.clock, "trials": trials,
+                     "initial_pairs": run_["initial_rounds"] * run_["pairs_per_round"],
+                     "pairs_per_round": run_["pairs_per_round"], "slice_ms": run_["slice_ms"],
+                     "slices_ns": run_["slices_ns"],
                      "windows": windows, "seconds": seconds, "warmup": warmup, "min_calls": MIN_CALLS,
                      "budget_s": budget, "max_width": max_width, "seed": args.seed, "cpus": cpus,
                      "threads": 1, "confidence": CONFIDENCE, "interval": INTERVAL, "statistic": STATISTIC,
@@ -970,6 +1028,9 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     load = doc.get("loadavg_start"), doc.get("loadavg_end")
     mode = (("both sides at once, each pinned to its own core, cores swapped %s" % (
                 "after every window" if v2 else "within each pair")) if p["mode"] == "duet"
+            else "both sides at once on one core, taking turns %s; %d pair(s) at once, one per core" % (
+                "every ~%g ms (the scheduler's slice)" % p["slice_ms"] if p.get("slice_ms") else "as the scheduler slices",
+                p.get("pairs_per_round", 1)) if p["mode"] == "shared"
             else "sides alternating on one core, in random order")
     python = ("Python %s" % doc["base"]["python"] if doc["base"]["python"] == doc["candidate"]["python"]
               else "Python %s vs %s" % (doc["base"]["python"], doc["candidate"]["python"]))
@@ -1012,8 +1073,9 @@ def _busy(doc: Dict[str, Any]) -> Optional[str]:
     call varies by tens of percent (the kit's own checks: ×2 on a 2-core VM at load average 4-7)."""
     cpus = doc["protocol"].get("cpus") or []
     ncpu = os.cpu_count() or len(cpus) or 1
+    own = 2 * doc["protocol"].get("pairs_per_round", 1)  # the run's own workers (shared: two per core)
     loads = [x[0] for x in (doc.get("loadavg_start"), doc.get("loadavg_end")) if x]
-    if not loads or max(loads) <= ncpu:
+    if not loads or max(loads) <= max(ncpu, own):
         return None
     return ("The machine was busy: load average up to %.2f on %d CPUs. The intervals widen with the noise, so more "
             "hot paths stay inconclusive within the budget; a quieter machine or a larger `--budget` decides more."
@@ -1145,9 +1207,10 @@ def add_parser(subparsers) -> None:
         help="speed gate: both environments' hot paths timed in one run (duet), sampled until decided or the time "
              "budget is spent (exit 0/1/3, 2 unusable input)",
         description="Time the hot paths of two environments in one run: per pair of fresh worker processes both "
-                    "sides at once, each on its own core with one torch thread, cores swapped between the windows; "
-                    "per hot path the candidate/base ratio with a 95% interval over the pairs (order statistics). Slower/faster "
-                    "only when the interval lies wholly beyond --threshold, same when wholly within. After the "
+                    "sides at once with one torch thread each, by default on the same core (a pair per core); "
+                    "per hot path the candidate/base ratio with a 95% interval over the pairs (order statistics). "
+                    "Slower (faster) when the median is beyond --threshold and the 99% interval excludes 1, same "
+                    "when the 95% interval lies wholly within. After the "
                     "initial --trials, the undecided hot paths get more pairs (then those wider than --max-width), "
                     "until none is left or --budget is spent; still undecided: inconclusive. Exit 0: nothing slower or inconclusive; "
                     "1: something slower; 3: something inconclusive, nothing slower (0 with --accept-inconclusive); "
@@ -1180,8 +1243,10 @@ def add_parser(subparsers) -> None:
                         "default %d)" % DEFAULT_WINDOWS)
     p.add_argument("--warmup", type=float, default=DEFAULT_WARMUP_S, metavar="SECONDS",
                    help="untimed calls before a hot path's first window in each worker (default %g s)" % DEFAULT_WARMUP_S)
-    p.add_argument("--mode", choices=["duet", "alternate"], default="duet",
-                   help="duet (default): both sides at once on two cores; alternate: one after the other on one core")
+    p.add_argument("--mode", choices=["shared", "duet", "alternate"], default=DEFAULT_MODE,
+                   help="shared (default): both sides at once on one core, one pair per core (up to %d); duet: both "
+                        "sides at once on two cores, swapped between windows; alternate: one window after the other "
+                        "on one core" % SHARED_CORES)
     p.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                    help="cpu (default): CPU time of each side's process, which leaves out time the scheduler gave "
                         "to other processes; wall: elapsed time")

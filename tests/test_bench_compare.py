@@ -800,3 +800,14 @@ def test_a_worker_asks_for_the_time_slice_and_reports_what_it_got():
         assert hello["slice_ns"] == 20 * 1000 * 1000
     else:
         assert hello["slice_ns"] is None or hello["slice_ns"] > 0
+
+
+def test_the_report_describes_the_mode_its_files_ran_in():
+    """All duet files: the duet sentence as committed; a shared file among them: every mode named."""
+    path = os.path.join(os.path.dirname(__file__), "..", "reports", "bench", "compare", "torch2.5-vs-2.6.json")
+    doc = compare._load(path)
+    assert "(duet: both at once, each pinned to its own core" in compare.render_report([doc], ["a.json"])
+    shared = json.loads(json.dumps(doc))
+    shared["protocol"]["mode"] = "shared"
+    text = compare.render_report([doc, shared], ["a.json", "b.json"])
+    assert "by the file's mode: shared, both workers of a pair pinned to one core" in text and "(duet:" not in text

@@ -36,6 +36,21 @@ def spread(logs):
     return 1.4826 * statistics.median([abs(v - m) for v in logs])
 
 
+def _timed(fn, batch, seconds, min_calls):
+    """Batches of calls for ``seconds`` of wall clock and at least ``min_calls``: (CPU s, calls)."""
+    calls, c0, t0 = 0, time.process_time(), time.perf_counter()
+    while time.perf_counter() - t0 < seconds or calls < min_calls:
+        for _ in range(batch):
+            fn()
+        calls += batch
+    return time.process_time() - c0, calls
+
+
+def _units_of_two(logs):
+    """Consecutive log ratios averaged two by two (a duet's: one window per core assignment)."""
+    return [(logs[i] + logs[i + 1]) / 2 for i in range(0, len(logs) - 1, 2)]
+
+
 def _child(case, cpu, ctl, peer_in, peer_out, seconds):
     os.sched_setaffinity(0, {cpu})
     import gc
@@ -60,14 +75,9 @@ def _child(case, cpu, ctl, peer_in, peer_out, seconds):
             ctl.send("ok")
         elif kind == "window":  # a duet window: time calls for `arg` seconds of wall clock
             gc.disable()
-            calls, c0, t0 = 0, time.process_time(), time.perf_counter()
-            while time.perf_counter() - t0 < arg or calls < 2:
-                for _ in range(batch):
-                    fn()
-                calls += batch
-            cpu_s = time.process_time() - c0
+            got = _timed(fn, batch, arg, 2)
             gc.enable()
-            ctl.send((cpu_s, calls))
+            ctl.send(got)
         elif kind == "turns":  # ping-pong: `arg` = (slices, slice_s, first)
             slices, slice_s, first = arg
             out = []
@@ -75,12 +85,7 @@ def _child(case, cpu, ctl, peer_in, peer_out, seconds):
             for i in range(slices):
                 if not (first and i == 0):
                     peer_in.recv()
-                calls, c0, t0 = 0, time.process_time(), time.perf_counter()
-                while time.perf_counter() - t0 < slice_s or calls < 1:
-                    for _ in range(batch):
-                        fn()
-                    calls += batch
-                out.append((time.process_time() - c0, calls))
+                out.append(_timed(fn, batch, slice_s, 1))
                 peer_out.send(1)
             if first:
                 peer_in.recv()  # the peer's last turn
@@ -148,13 +153,12 @@ def main():
             ctl[name].send(None)
         for p in procs.values():
             p.join(10)
-        # the duet's ratio as bench-compare forms it: the geometric mean over both core assignments
-        duet2 = [(duet[i] + duet[i + 1]) / 2 for i in range(0, len(duet) - 1, 2)]
-        pong2 = [(pong[i] + pong[i + 1]) / 2 for i in range(0, len(pong) - 1, 2)]  # same-sized unit: 2 windows
-        for label, logs in (("duet", duet), ("duet, core pairs", duet2), ("ping-pong %gs" % args.slice, pong),
-                            ("ping-pong, 2 win", pong2), ("ping-pong core 0", pong_by["0"]),
-                            ("ping-pong core 1", pong_by["1"]), ("shared (scheduler)", shared),
-                            ("shared, 2 win", [(shared[i] + shared[i + 1]) / 2 for i in range(0, len(shared) - 1, 2)])):
+        # the duet's ratio as bench-compare forms it (the geometric mean over both core assignments), and
+        # units of the same size for the others
+        for label, logs in (("duet", duet), ("duet, core pairs", _units_of_two(duet)),
+                            ("ping-pong %gs" % args.slice, pong), ("ping-pong, 2 win", _units_of_two(pong)),
+                            ("ping-pong core 0", pong_by["0"]), ("ping-pong core 1", pong_by["1"]),
+                            ("shared (scheduler)", shared), ("shared, 2 win", _units_of_two(shared))):
             print("%-34s %-16s windows %3d  spread %.3f  sd %.3f  median x%.3f" % (
                 case, label, len(logs), spread(logs), statistics.pstdev(logs), math.exp(statistics.median(logs))),
                 flush=True)

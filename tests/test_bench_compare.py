@@ -476,6 +476,21 @@ for line in sys.stdin:
 """
 
 
+def _fake_interpreters(tmp_path, source):
+    """One fake interpreter per side (a shell script running ``source`` with the log path, the
+    side and the worker's arguments): ({side: path}, the log file)."""
+    script = tmp_path / "fake_worker.py"
+    script.write_text(source)
+    log = tmp_path / "log"
+    pythons = {}
+    for side in compare.SIDES:
+        exe = tmp_path / ("python-" + side)
+        exe.write_text("#!/bin/sh\nexec %s %s %s %s \"$@\"\n" % (PY, script, log, side))
+        exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+        pythons[side] = str(exe)
+    return pythons, log
+
+
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="fake interpreters are shell scripts")
 def test_a_pair_starts_both_workers_before_waiting_for_either_and_draws_who_starts_first(tmp_path):
     """A worker says hello after importing torch (seconds). Waiting for the base's hello before
@@ -484,15 +499,7 @@ def test_a_pair_starts_both_workers_before_waiting_for_either_and_draws_who_star
     dataloader_epoch(workers=2), so every A/A showed it x0.95-0.98. Here each fake worker takes
     0.5 s to say hello: both must have started before either said it, and over 8 pairs each side
     must have been started first at least once."""
-    script = tmp_path / "fake_worker.py"
-    script.write_text(_FAKE_WORKER)
-    log = tmp_path / "log"
-    pythons = {}
-    for side in compare.SIDES:
-        exe = tmp_path / ("python-" + side)
-        exe.write_text("#!/bin/sh\nexec %s %s %s %s\n" % (PY, script, log, side))
-        exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
-        pythons[side] = str(exe)
+    pythons, log = _fake_interpreters(tmp_path, _FAKE_WORKER)
     runner = compare.PairRunner(pythons, "alternate", seed=0, seconds=0.1)
     firsts = []
     for pair in range(8):
@@ -536,15 +543,7 @@ def test_the_shared_mode_runs_a_pair_per_core_with_both_sides_on_it(tmp_path):
     """Four workers per round: the base and the candidate of pair 0 pinned to the first core,
     those of pair 1 to the second, all started before any says hello; every window holds a
     sample of each pair, tagged with its pair in the round and its one core."""
-    script = tmp_path / "fake_worker.py"
-    script.write_text(_FAKE_TIMING_WORKER)
-    log = tmp_path / "log"
-    pythons = {}
-    for side in compare.SIDES:
-        exe = tmp_path / ("python-" + side)
-        exe.write_text("#!/bin/sh\nexec %s %s %s %s \"$@\"\n" % (PY, script, log, side))
-        exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
-        pythons[side] = str(exe)
+    pythons, log = _fake_interpreters(tmp_path, _FAKE_TIMING_WORKER)
     runner = compare.PairRunner(pythons, "shared", seed=0, seconds=0.1, windows=3)
     cores = compare._cores()[:2]
     assert runner.cpus == cores and runner.pairs_per_round == 2

@@ -810,3 +810,18 @@ def test_the_report_describes_the_mode_its_files_ran_in():
     shared["protocol"]["mode"] = "shared"
     text = compare.render_report([doc, shared], ["a.json", "b.json"])
     assert "by the file's mode: shared, both workers of a pair pinned to one core" in text and "(duet:" not in text
+
+
+@pytest.mark.parametrize("got, note", [([20000000], False), ([1400000], True), ([None], True), ([20000000, None], True)])
+def test_the_markdown_says_which_time_slice_the_shared_workers_got(got, note):
+    """The slice asked for is stated only when every worker reported it back; otherwise the
+    Markdown names what they got and says what that costs (an older kernel keeps its own slice)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "reports", "bench", "compare", "checks", "aa-v2-11.json")
+    doc = compare._load(path)
+    doc["protocol"]["slices_ns"] = got
+    text = compare.render_markdown(doc)
+    assert ("taking turns every ~20 ms (the scheduler's slice)" in text) is (not note)
+    assert ("did not all get the 20 ms time slice" in text) is note
+    if note:
+        assert "as the scheduler slices (20 ms asked; the workers reported " in text
+        assert ("not settable" in text) is (None in got)

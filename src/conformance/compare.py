@@ -1030,8 +1030,7 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     mode = (("both sides at once, each pinned to its own core, cores swapped %s" % (
                 "after every window" if v2 else "within each pair")) if p["mode"] == "duet"
             else "both sides at once on one core, taking turns %s; %d pair(s) at once, one per core" % (
-                "every ~%g ms (the scheduler's slice)" % p["slice_ms"] if p.get("slice_ms") else "as the scheduler slices",
-                p.get("pairs_per_round", 1)) if p["mode"] == "shared"
+                _slice_text(p), p.get("pairs_per_round", 1)) if p["mode"] == "shared"
             else "sides alternating on one core, in random order")
     python = ("Python %s" % doc["base"]["python"] if doc["base"]["python"] == doc["candidate"]["python"]
               else "Python %s vs %s" % (doc["base"]["python"], doc["candidate"]["python"]))
@@ -1060,12 +1059,45 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     busy = _busy(doc)
     if busy:
         lines += ["", "> " + busy]
+    unsliced = _slice_missed(p)
+    if unsliced:
+        lines += ["", "> " + unsliced]
     if doc.get("dropped"):
         lines += ["", "Not compared: " + "; ".join("%s (%s)" % kv for kv in sorted(doc["dropped"].items())) + "."]
     if doc.get("only_one_side"):
         lines += ["", "Hot paths on one side only: " + ", ".join(doc["only_one_side"]) + "."]
     lines.append("")
     return "\n".join(lines)
+
+
+def _slice_text(p: Dict[str, Any]) -> str:
+    """How the two sides of a shared pair took turns: the slice the workers asked for when every
+    one of them reported it back (``slices_ns``), else what they got. Files before protocol 5
+    record no slice."""
+    asked = p.get("slice_ms")
+    if not asked:
+        return "as the scheduler slices"
+    got = p.get("slices_ns")
+    if got is None or got == [int(asked * 1e6)]:  # files without slices_ns: the ask is all there is
+        return "every ~%g ms (the scheduler's slice)" % asked
+    return "as the scheduler slices (%g ms asked; the workers reported %s)" % (
+        asked, ", ".join("not settable" if v is None else "%g ms" % (v / 1e6) for v in got))
+
+
+def _slice_missed(p: Dict[str, Any]) -> Optional[str]:
+    """A note when a shared run's workers did not all get the slice they asked for (Linux before
+    6.12 keeps its own, ~1-4 ms): the sides then take turns several times as often, and a hot path
+    that lives in its caches pays for every turn on both sides (zero_grad(set_to_none=False) ~1.5x
+    its time alone at a 1.4 ms slice on the 2-core VM, against ~1.15x at 20 ms). Both sides pay
+    it: an A/A at that slice decided 18 of 18 hot paths "same", every interval within 0.049
+    (reports/bench/compare/checks/protocol/p4-shared-default-slice-aa.json)."""
+    asked, got = p.get("slice_ms"), p.get("slices_ns")
+    if p.get("mode") != "shared" or not asked or got is None or got == [int(asked * 1e6)]:
+        return None
+    return ("The workers did not all get the %g ms time slice they asked for (an older kernel keeps its own): the "
+            "two sides of a pair took turns more often, and a hot path that lives in its caches spends more time per "
+            "call on both sides (on the kit's 2-core VM `zero_grad(set_to_none=False)` ~1.5x at a 1.4 ms slice, "
+            "~1.15x at 20 ms)." % asked)
 
 
 def _busy(doc: Dict[str, Any]) -> Optional[str]:

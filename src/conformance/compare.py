@@ -1070,18 +1070,26 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     return "\n".join(lines)
 
 
+def _slices_missed(p: Dict[str, Any]) -> Optional[List[Optional[int]]]:
+    """The time slices (ns, None: not settable) a shared run's workers reported when they did not
+    all get the one they asked for; None when they did, or when nothing was asked or recorded
+    (files before protocol 5 record no ``slices_ns``: the ask is all there is)."""
+    asked, got = p.get("slice_ms"), p.get("slices_ns")
+    if p.get("mode") != "shared" or not asked or got is None or got == [int(asked * 1e6)]:
+        return None
+    return got
+
+
 def _slice_text(p: Dict[str, Any]) -> str:
     """How the two sides of a shared pair took turns: the slice the workers asked for when every
-    one of them reported it back (``slices_ns``), else what they got. Files before protocol 5
-    record no slice."""
-    asked = p.get("slice_ms")
-    if not asked:
+    one of them reported it back (``slices_ns``), else what they got."""
+    if not p.get("slice_ms"):
         return "as the scheduler slices"
-    got = p.get("slices_ns")
-    if got is None or got == [int(asked * 1e6)]:  # files without slices_ns: the ask is all there is
-        return "every ~%g ms (the scheduler's slice)" % asked
+    got = _slices_missed(p)
+    if got is None:
+        return "every ~%g ms (the scheduler's slice)" % p["slice_ms"]
     return "as the scheduler slices (%g ms asked; the workers reported %s)" % (
-        asked, ", ".join("not settable" if v is None else "%g ms" % (v / 1e6) for v in got))
+        p["slice_ms"], ", ".join("not settable" if v is None else "%g ms" % (v / 1e6) for v in got))
 
 
 def _slice_missed(p: Dict[str, Any]) -> Optional[str]:
@@ -1091,13 +1099,12 @@ def _slice_missed(p: Dict[str, Any]) -> Optional[str]:
     its time alone at a 1.4 ms slice on the 2-core VM, against ~1.15x at 20 ms). Both sides pay
     it: an A/A at that slice decided 18 of 18 hot paths "same", every interval within 0.049
     (reports/bench/compare/checks/protocol/p4-shared-default-slice-aa.json)."""
-    asked, got = p.get("slice_ms"), p.get("slices_ns")
-    if p.get("mode") != "shared" or not asked or got is None or got == [int(asked * 1e6)]:
+    if _slices_missed(p) is None:
         return None
     return ("The workers did not all get the %g ms time slice they asked for (an older kernel keeps its own): the "
             "two sides of a pair took turns more often, and a hot path that lives in its caches spends more time per "
             "call on both sides (on the kit's 2-core VM `zero_grad(set_to_none=False)` ~1.5x at a 1.4 ms slice, "
-            "~1.15x at 20 ms)." % asked)
+            "~1.15x at 20 ms)." % p["slice_ms"])
 
 
 def _busy(doc: Dict[str, Any]) -> Optional[str]:

@@ -13,6 +13,9 @@ numbers go to reports/bench/compare/checks/ (one JSON per run, and checks.md sum
     # adds 0%, so the two sides differ by the injected time only
     python scripts/bench_compare_checks.py inject --target Tensor.backward --fraction 0.10 --repeats 10
     python scripts/bench_compare_checks.py inject --target Tensor.backward --fraction 0 --repeats 10
+    # the second target (torch attributes below torch: optim.SGD.step is torch.optim.SGD.step):
+    # both sgd_momentum_step paths spend ~97% of their time in it, the training step ~1%
+    python scripts/bench_compare_checks.py inject --target optim.SGD.step --fraction 0.10 --repeats 10
     # which hot paths spend how much of their CPU time in the target (the ratio to expect)
     python scripts/bench_compare_checks.py expected --target Tensor.backward
     # the test-only hook of the kit (CONFORMANCE_BENCH_SLOWDOWN), as in issue 11
@@ -297,6 +300,17 @@ def _shares():
     return out
 
 
+def _named(tag):
+    """The torch function a file-name tag stands for ("step": ``optim.SGD.step``), from the
+    ``expected-*.json`` files; the tag itself when none names it."""
+    for path in glob.glob(os.path.join(CHECKS, "expected-*.json")):
+        with open(path) as fh:
+            target = json.load(fh)["target"]
+        if _tag(target) == tag:
+            return target
+    return tag
+
+
 def summary():
     shares = _shares()
     lines = ["# bench-compare checks", "",
@@ -329,7 +343,7 @@ def summary():
         lines.append("| %s | %d | %s | %d | %d-%d | %d | %d | %d | %d | %d | %.3f (%s) | %s | %s | %.0f s | %s → %s |" % (
             os.path.basename(path), d.get("schema_version", 1), _protocol(d), len(rs), min(pairs), max(pairs), v.count("slower"),
             v.count("faster"), v.count("same"), v.count("unclear") + v.count("inconclusive"), rc, widest["width"],
-            widest["id"], ", ".join("%s=%g" % kv for kv in sorted(inj.items())) or "—",
+            widest["id"], ", ".join("%s=%g" % (_named(t) if kind == "inject" else t, f) for t, f in sorted(inj.items())) or "—",
             "; ".join("%s ×%.3f [%.3f, %.3f]" % (r["id"], r["ratio"], r["low"], r["high"]) for r in flagged) or "—",
             d["wall_s"], "/".join("%.2f" % x for x in d["loadavg_start"]), "/".join("%.2f" % x for x in d["loadavg_end"])))
     lines += criteria_table(shares)
@@ -415,7 +429,7 @@ def _criteria(runs, shares, proto):
         proto if proto != "?" else "unrecorded"), "",
              "Runs: %d A/A (`aa-v2-*`), %s (`inject-*`); each `python -m conformance.compare bench-compare BASE CAND` "
              "with default options on all hot paths. Met: **yes** / **no**." % (
-                 len(aa), ", ".join("%d with %s +%g%%" % (len(v), t, 100 * f) for (t, f), v in sorted(inj.items()))
+                 len(aa), ", ".join("%d with %s +%g%%" % (len(v), _named(t), 100 * f) for (t, f), v in sorted(inj.items()))
                  or "no injected runs"), "",
              "| criterion | observed | met |", "|---|---|---|"]
 
@@ -428,8 +442,8 @@ def _criteria(runs, shares, proto):
         row("A/A flags nothing slower", "%d hot path(s) flagged over %d runs" % (slower, len(aa)), slower == 0)
         row("A/A decides at least 90% of hot paths as same", "same: %s" % ", ".join(
             "%d/%d" % (round(f * len(d["results"])), len(d["results"])) for f, (_, d) in zip(fr, aa)), min(fr) >= 0.9)
-    for (target, fraction), docs in sorted(inj.items()):
-        share = shares.get(target, {})
+    for (tag, fraction), docs in sorted(inj.items()):
+        share, target = shares.get(tag, {}), _named(tag)
         most = sorted(h for h, v in share.items() if v["share"] > MOST)
         if fraction > 0:
             counts = ["%s %d/%d" % (h, sum(r["verdict"] == "slower" for _, d in docs for r in d["results"] if r["id"] == h),
@@ -479,12 +493,12 @@ def inject_table(shares):
         (target, fraction), = inj.items()
         groups.setdefault((target, fraction, _protocol(d)), []).append(d)
     lines = []
-    for (target, fraction, proto), docs in sorted(groups.items(), key=lambda kv: (kv[0][:2], _protocol_order(kv[0][2]))):
-        share = shares.get(target, {})
+    for (tag, fraction, proto), docs in sorted(groups.items(), key=lambda kv: (kv[0][:2], _protocol_order(kv[0][2]))):
+        share = shares.get(tag, {})
         lines += ["", "## Injected: %s +%g%% CPU time, worker protocol %s, %d run(s)" % (
-            target, 100 * fraction, proto if proto != "?" else "unrecorded", len(docs)), "",
+            _named(tag), 100 * fraction, proto if proto != "?" else "unrecorded", len(docs)), "",
                   "Expected ratio: 1 + fraction × the hot path's share of CPU time in the target (`expected-%s.json`)."
-                  % target, "",
+                  % tag, "",
                   "| hot path | share in target | expected | ratios (min-max) | slower | same | faster | undecided | "
                   "widest interval |", "|---|---|---|---|---|---|---|---|---|"]
         ids = sorted({r["id"] for d in docs for r in d["results"]}, key=lambda i: (-share.get(i, {}).get("share", 0), i))

@@ -825,3 +825,18 @@ def test_the_markdown_says_which_time_slice_the_shared_workers_got(got, note):
     if note:
         assert "as the scheduler slices (20 ms asked; the workers reported " in text
         assert ("not settable" in text) is (None in got)
+
+
+def test_the_report_states_the_decision_rule_of_its_files():
+    """Fixed-trial files: 'wholly beyond the threshold'; files recording the median rule: that rule;
+    both kinds in one report: each kind named, so no reader takes one rule for the other."""
+    base = os.path.join(os.path.dirname(__file__), "..", "reports", "bench", "compare")
+    old = compare._load(os.path.join(base, "torch2.5-vs-2.6.json"))
+    new = compare._load(os.path.join(base, "checks", "aa-v2-11.json"))
+    assert not old["protocol"].get("decision") and new["protocol"].get("decision")
+    median, interval = "median ratio is beyond the threshold", "interval lies wholly beyond the threshold"
+    head = [compare.render_report(docs, ["f%d.json" % i for i in range(len(docs))]).split("![ratios", 1)[0]
+            for docs in ([old], [new], [old, new])]
+    assert interval in head[0] and median not in head[0]
+    assert median in head[1] and interval not in head[1]
+    assert median in head[2] and "interval lies wholly beyond the threshold" in head[2] and "by the file's rule" in head[2]

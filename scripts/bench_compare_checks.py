@@ -34,6 +34,7 @@ reports/local/bench-wrappers/ (not committed).
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import json
 import os
@@ -291,24 +292,26 @@ def _injected(path, d):
     return ("hook" if inj else "aa"), inj
 
 
-def _shares():
+@functools.lru_cache(maxsize=None)
+def _expected():
+    """The ``expected-*.json`` files by file-name tag ("step" for ``optim.SGD.step``), read once."""
     out = {}
     for path in glob.glob(os.path.join(CHECKS, "expected-*.json")):
         with open(path) as fh:
             d = json.load(fh)
-        out[_tag(d["target"])] = d["shares"]
+        out[_tag(d["target"])] = d
     return out
 
 
+def _shares():
+    return {tag: d["shares"] for tag, d in _expected().items()}
+
+
 def _named(tag):
-    """The torch function a file-name tag stands for ("step": ``optim.SGD.step``), from the
-    ``expected-*.json`` files; the tag itself when none names it."""
-    for path in glob.glob(os.path.join(CHECKS, "expected-*.json")):
-        with open(path) as fh:
-            target = json.load(fh)["target"]
-        if _tag(target) == tag:
-            return target
-    return tag
+    """The torch function a file-name tag stands for ("step": ``optim.SGD.step``); the tag itself
+    when no ``expected-*.json`` names it."""
+    d = _expected().get(tag)
+    return d["target"] if d else tag
 
 
 def summary():

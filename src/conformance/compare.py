@@ -988,14 +988,7 @@ def render_markdown(doc: Dict[str, Any], heading: str = "##") -> str:
     if v2 and (undecided or not_measured):
         summary += ", **%d inconclusive**" % (len(undecided) + len(not_measured))
     summary += (", %d faster" % len(fast)) if fast else ""
-    if p.get("decision"):
-        rule = ("a hot path is the same when its %d%% interval lies wholly within ±%g%%, slower (faster) when its "
-                "median ratio is beyond +%g%% (-%g%%) and its %d%% interval lies wholly above (below) 1" % (
-                    round(p["confidence"] * 100), thr * 100, thr * 100, thr * 100, round(p["significance"] * 100)))
-    else:  # files before the decision rule was recorded
-        rule = ("a hot path is slower or faster only when its %d%% interval lies wholly beyond ±%g%%, the same only "
-                "when it lies wholly within" % (round(p["confidence"] * 100), thr * 100))
-    summary += " (%s; %d same, %d %s)." % (rule, sum(r["verdict"] == "same" for r in rows),
+    summary += " (%s; %d same, %d %s)." % (_rule_text(p, thr), sum(r["verdict"] == "same" for r in rows),
                                            len(undecided) + len(not_measured), "inconclusive" if v2 else "unclear")
     lines = [title, ""]
     if doc.get("injected_slowdown"):
@@ -1217,22 +1210,29 @@ def render_report(docs: List[Dict[str, Any]], names: List[str]) -> str:
     return "\n".join(lines)
 
 
+def _rule_text(p: Dict[str, Any], thr: Optional[float] = None) -> str:
+    """A file's decision rule as one clause, from its protocol: files that record ``decision``
+    (worker protocol 4 on) use the median rule, earlier ones the interval rule. ``thr`` None
+    names "the threshold" instead of its value (a report's header, over files of any threshold)."""
+    within = "±%g%%" % (thr * 100) if thr is not None else "the threshold"
+    if p.get("decision"):
+        beyond = "+%g%% (-%g%%)" % (thr * 100, thr * 100) if thr is not None else "the threshold"
+        return ("a hot path is the same when its %d%% interval lies wholly within %s, slower (faster) when its "
+                "median ratio is beyond %s and its %d%% interval lies wholly above (below) 1" % (
+                    round(p["confidence"] * 100), within, beyond, round(p["significance"] * 100)))
+    return ("a hot path is slower or faster only when its %d%% interval lies wholly beyond %s, the same only "
+            "when it lies wholly within" % (round(p["confidence"] * 100), within))
+
+
 def _report_rule(docs: List[Dict[str, Any]]) -> str:
-    """The decision rule(s) of the files a report covers, as one clause (each file's section
-    states its own in full): files that record ``decision`` (worker protocol 4 on) call a hot path
-    slower (faster) on its median beyond the threshold and a 99% interval wholly above (below) 1;
-    earlier files only on a 95% interval wholly beyond the threshold."""
-    kinds = {bool(d.get("protocol", {}).get("decision")) for d in docs}
-    median = ("a hot path is slower (faster) when its median ratio is beyond the threshold (shaded in the plot) "
-              "and its 99% interval lies wholly above (below) 1, the same when its 95% interval lies wholly within")
-    interval = ("a hot path is slower or faster only when the interval lies wholly beyond the threshold (shaded in "
-                "the plot), the same only when it lies wholly within")
-    if kinds == {True}:
-        return median
-    if kinds == {False}:
-        return interval
-    return ("by the file's rule: in files that record one (worker protocol 4 on), " + median
-            + "; in earlier files, " + interval.replace("a hot path is", "one is"))
+    """The decision rule(s) of the files a report covers (``_rule_text``, the threshold shaded in
+    the plot); both named when the report mixes files of either rule."""
+    kinds = {bool(d["protocol"].get("decision")): d["protocol"] for d in docs}
+    if len(kinds) == 1:
+        (p,) = kinds.values()
+        return _rule_text(p) + " (the threshold shaded in the plot)"
+    return ("by the file's rule (the threshold shaded in the plot): in files that record one (worker protocol 4 "
+            "on), %s; in earlier files, %s" % (_rule_text(kinds[True]), _rule_text(kinds[False])))
 
 
 def _repeat_agreement(docs: List[Dict[str, Any]], names: List[str]) -> List[str]:
